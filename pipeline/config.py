@@ -1,0 +1,52 @@
+"""Parameters (configs/params.yaml) and the language data beside them (configs/lexicons, ...)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import yaml
+
+DEFAULT_PARAMS = Path("configs") / "params.yaml"
+_PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(Exception):
+    """The params file cannot be found or read."""
+
+
+@dataclass(frozen=True)
+class Config:
+    params: dict
+    config_dir: Path  # the folder params.yaml is in; lexicons and lists live beside it
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Config:
+        """Read params.yaml: the given path, else configs/params.yaml here or in the project."""
+        candidates = [path] if path else [DEFAULT_PARAMS, _PACKAGE_ROOT / DEFAULT_PARAMS]
+        for candidate in candidates:
+            if candidate.is_file():
+                params = yaml.safe_load(candidate.read_text(encoding="utf-8")) or {}
+                return cls(params, candidate.resolve().parent)
+        raise ConfigError(str(candidates[0]))
+
+    def get(self, dotted: str, default: object = None) -> object:
+        node: object = self.params
+        for part in dotted.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return default
+            node = node[part]
+        return node
+
+    @cached_property
+    def _lexicons(self) -> dict[str, dict]:
+        return {}
+
+    def lexicon(self, lang: str) -> dict:
+        """configs/lexicons/<lang>.yaml as a dict (empty if the language has none)."""
+        if lang not in self._lexicons:
+            path = self.config_dir / "lexicons" / f"{lang}.yaml"
+            text = path.read_text(encoding="utf-8") if path.is_file() else ""
+            self._lexicons[lang] = yaml.safe_load(text) or {}
+        return self._lexicons[lang]

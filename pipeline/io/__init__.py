@@ -1,0 +1,1 @@
+"""Input: transcript readers, the manifest and the intake gate."""

@@ -1,0 +1,1 @@
+"""Language processing on spaCy blank pipelines (no model downloads)."""
