@@ -23,9 +23,9 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
 
     Raises UnreadableFile for an empty or binary file.
     """
-    if not data.strip():
+    text, encoding = _decode(data) if data.strip() else ("", "")
+    if not text.lstrip("\ufeff").strip():
         raise UnreadableFile("empty_file")
-    text, encoding = _decode(data)
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
     if controls > _MAX_CONTROL_SHARE * len(text):
         raise UnreadableFile("binary_file")

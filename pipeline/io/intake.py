@@ -274,14 +274,19 @@ class IntakeGate:
         return record
 
     def _unlisted_conversations(self, entries: list[ManifestEntry]) -> list[IntakeRecord]:
+        """Conversations in a turn table that no manifest row names.
+
+        Only tables already read for a consented conversation are looked at: a file is never
+        opened for a conversation without consent.
+        """
         listed: dict[Path, set[str]] = defaultdict(set)
         for entry in entries:
-            if (path := self._resolve(entry.file)) is not None and path.is_file():
+            if (path := self._resolve(entry.file)) is not None:
                 listed[path].add(entry.conversation_id)
         records = []
         for path, ids in listed.items():
-            read = self._read(path)
-            if isinstance(read, UnreadableFile) or read[0].name not in TABLE_FORMATS:
+            read = self._reads.get(str(path))
+            if not isinstance(read, tuple) or read[0].name not in TABLE_FORMATS:
                 continue
             found = dict.fromkeys(s.conversation_id for s in read[1].segments)
             for conversation_id in found:

@@ -33,7 +33,7 @@ def read_csv(data: bytes, delimiter: str | None = None) -> ReadResult:
             delimiter = ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
-        header = [name.strip() for name in next(reader)]
+        header = [name.strip() for name in next(reader, [])]
         rows = []
         line = reader.line_num
         for values in reader:

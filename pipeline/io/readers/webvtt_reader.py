@@ -74,7 +74,11 @@ def _read_cue(
             speaker, words = prefix
         if words:
             segment = Segment(
-                "", words, timing_line, parse_timecode(caption.start), parse_timecode(caption.end)
+                "",
+                words,
+                timing_line + 1,
+                parse_timecode(caption.start),
+                parse_timecode(caption.end),
             )
             pieces.append((speaker.strip() if speaker else None, segment))
     return pieces
