@@ -8,12 +8,18 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import pandas as pd
+
 from pipeline import stages
 from pipeline.config import Config, ConfigError
 from pipeline.io.intake import IntakeResult
 from pipeline.messages import UI_LANGUAGES, Messages, resolve_language
+from pipeline.taggers.tagger import ModelsMissing
+from pipeline.tagging import TableError, tag_table
 
 EXIT_OK, EXIT_NOTHING, EXIT_USAGE = 0, 1, 2
+BACKENDS = ("model", "rules")
+LANGUAGES = ("da", "en")
 
 
 def build_parser(messages: Messages) -> argparse.ArgumentParser:
@@ -25,36 +31,44 @@ def build_parser(messages: Messages) -> argparse.ArgumentParser:
 
     def localised(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         parser._optionals.title = t("cli.options")
+        parser._positionals.title = t("cli.positionals")
         parser.add_argument("-h", "--help", action="help", help=t("cli.help"))
+        parser.add_argument("--params", type=Path, help=t("cli.params"),
+                            default=argparse.SUPPRESS)  # fmt: skip
+        parser.add_argument("--ui-lang", choices=UI_LANGUAGES, help=t("cli.ui_lang"),
+                            default=argparse.SUPPRESS)  # fmt: skip
         return parser
 
-    parser = localised(
-        argparse.ArgumentParser(
-            prog="samtalespejl",
-            description=t("cli.description"),
-            add_help=False,
-            formatter_class=Formatter,
-        )
-    )
-    parser.add_argument("--ui-lang", choices=UI_LANGUAGES, help=t("cli.ui_lang"))
+    parser = localised(argparse.ArgumentParser(
+        prog="samtalespejl", description=t("cli.description"), add_help=False,
+        formatter_class=Formatter))  # fmt: skip
     commands = parser.add_subparsers(dest="command", required=True, title=t("cli.commands"))
+
+    def command(name: str) -> argparse.ArgumentParser:
+        return localised(commands.add_parser(
+            name, help=t(f"cli.{name}"), description=t(f"cli.{name}"), add_help=False,
+            formatter_class=Formatter))  # fmt: skip
+
     for name in ("run", "intake"):
-        command = localised(
-            commands.add_parser(
-                name,
-                help=t(f"cli.{name}"),
-                description=t(f"cli.{name}"),
-                add_help=False,
-                formatter_class=Formatter,
-            )
-        )
-        command.add_argument("--transcripts", type=Path, help=t("cli.transcripts"))
-        command.add_argument("--out", type=Path, help=t("cli.out"))
-        command.add_argument("--params", type=Path, help=t("cli.params"))
-        command.add_argument("--strict", action="store_true", help=t("cli.strict"))
-        command.add_argument(
-            "--ui-lang", choices=UI_LANGUAGES, help=t("cli.ui_lang"), default=argparse.SUPPRESS
-        )
+        sub = command(name)
+        sub.add_argument("--transcripts", type=Path, help=t("cli.transcripts"))
+        sub.add_argument("--out", type=Path, help=t("cli.out"))
+        sub.add_argument("--strict", action="store_true", help=t("cli.strict"))
+    sub = command("tag")
+    sub.add_argument("input", type=Path, help=t("cli.tag_input"))
+    sub.add_argument("--out", type=Path, required=True, help=t("cli.tag_out"))
+    sub.add_argument("--units", type=Path, help=t("cli.tag_units"))
+    sub.add_argument("--lang", choices=LANGUAGES, help=t("cli.lang"))
+    sub.add_argument("--backend", choices=BACKENDS, help=t("cli.backend"))
+    sub.add_argument("--csv", action="store_true", help=t("cli.also_csv"))
+    sub = command("train")
+    sub.add_argument("--lang", choices=LANGUAGES, nargs="+", help=t("cli.train_lang"))
+    sub = command("evaluate")
+    sub.add_argument("gold", type=Path, help=t("cli.gold"))
+    sub.add_argument("--lang", choices=LANGUAGES, help=t("cli.lang"))
+    sub.add_argument("--backend", choices=BACKENDS, help=t("cli.backend"))
+    sub.add_argument("--out", type=Path, help=t("cli.eval_out"))
+    sub.add_argument("--confusion", type=Path, help=t("cli.confusion"))
     return parser
 
 
@@ -63,18 +77,86 @@ def main(argv: Sequence[str] | None = None) -> int:
     messages = Messages(_early_ui_language(argv))
     args = build_parser(messages).parse_args(argv)
     try:
-        config = Config.load(args.params)
+        config = Config.load(getattr(args, "params", None))
     except ConfigError as error:
         print(messages.text("cli.params_missing", path=error), file=sys.stderr)
         return EXIT_USAGE
-    messages = Messages(args.ui_lang or resolve_language(str(config.get("ui_language", "da"))))
+    ui_lang = getattr(args, "ui_lang", None)
+    messages = Messages(ui_lang or resolve_language(str(config.get("ui_language", "da"))))
+    try:
+        return COMMANDS[args.command](args, config, messages)
+    except ModelsMissing as error:
+        print(messages.text("cli.models_missing", path=error), file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _intake(args: argparse.Namespace, config: Config, messages: Messages) -> int:
     transcripts = args.transcripts or Path(str(config.get("paths.transcripts")))
     out = args.out or Path(str(config.get("paths.out")))
     if not transcripts.is_dir():
         print(messages.text("cli.folder_missing", path=transcripts), file=sys.stderr)
         return EXIT_USAGE
     result = stages.intake(transcripts, out, config, messages)
-    return _report(result, out / "intake.csv", messages, args.strict)
+    code = _report(result, out / "intake.csv", messages, args.strict)
+    if args.command == "run" and result.conversations:
+        _ensure_models(config, messages)
+        turns, units = stages.tag(out, config)
+        print(messages.text("cli.tagged", turns=turns, units=units, path=out), file=sys.stderr)
+    return code
+
+
+def _ensure_models(config: Config, messages: Messages) -> None:
+    """`run` without DVC trains the models first when they are missing (a minute or two)."""
+    if str(config.get("tagger.backend", "model")) != "model":
+        return
+    models = Path(str(config.get("paths.models")))
+    missing = [lang for lang in config.get("tagger.languages", LANGUAGES)
+               if not (models / lang / "meta.json").is_file()]  # fmt: skip
+    for lang, meta in stages.train(config, missing).items():
+        print(messages.text("cli.trained", lang=lang, turns=meta["turns"], path=models / lang),
+              file=sys.stderr)  # fmt: skip
+
+
+def _tag(args: argparse.Namespace, config: Config, messages: Messages) -> int:
+    try:
+        frame = _read_table(args.input)
+        turns, units = tag_table(frame, config, lang=args.lang, backend=args.backend)
+    except (TableError, ValueError, OSError) as error:
+        print(messages.text("cli.table_error", error=error), file=sys.stderr)
+        return EXIT_USAGE
+    for frame, path in ((turns, args.out), (units, args.units)):
+        if path is not None:
+            _write_any(frame, path)
+            if args.csv and path.suffix.lower() == ".parquet":
+                _write_any(frame, path.with_suffix(".csv"))
+    print(messages.text("cli.tagged", turns=len(turns), units=len(units), path=args.out),
+          file=sys.stderr)  # fmt: skip
+    return EXIT_OK
+
+
+def _train(args: argparse.Namespace, config: Config, messages: Messages) -> int:
+    models = Path(str(config.get("paths.models")))
+    for lang, meta in stages.train(config, args.lang).items():
+        print(messages.text("cli.trained", lang=lang, turns=meta["turns"], path=models / lang),
+              file=sys.stderr)  # fmt: skip
+    return EXIT_OK
+
+
+def _evaluate(args: argparse.Namespace, config: Config, messages: Messages) -> int:
+    try:
+        results = stages.evaluate_gold(args.gold, config, args.lang, args.backend, args.out,
+                                       args.confusion)  # fmt: skip
+    except (ValueError, OSError, KeyError) as error:
+        print(messages.text("cli.gold_error", error=error), file=sys.stderr)
+        return EXIT_USAGE
+    print(messages.text("cli.scores_header"))
+    for name, scores in results.items():
+        for dimension, s in scores.items():
+            f1 = f"{s['f1']:.3f}" if "f1" in s else "  -  "
+            ece = "  -  " if s["calibration_error"] is None else f"{s['calibration_error']:.3f}"
+            print(f"{name:10s} {dimension:11s} {s['macro_f1']:.3f}      {f1}    "
+                  f"{s['kappa']:.3f}   {ece}              {s['n']}")  # fmt: skip
+    return EXIT_OK
 
 
 def _report(result: IntakeResult, path: Path, messages: Messages, strict: bool) -> int:
@@ -89,6 +171,25 @@ def _report(result: IntakeResult, path: Path, messages: Messages, strict: bool) 
     return EXIT_OK
 
 
+def _read_table(path: Path) -> pd.DataFrame:
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        return pd.read_parquet(path)
+    sep = "\t" if suffix == ".tsv" else None
+    return pd.read_csv(path, sep=sep, engine="python", dtype=str, keep_default_na=False,
+                       encoding="utf-8-sig")  # fmt: skip
+
+
+def _write_any(frame: pd.DataFrame, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        frame.to_parquet(path, index=False)
+    else:
+        frame.to_csv(path, index=False, sep="\t" if suffix == ".tsv" else ",",
+                     encoding="utf-8-sig")  # fmt: skip
+
+
 def _early_ui_language(argv: list[str]) -> str:
     """The UI language before parsing, so that --help is already in it."""
     if "--ui-lang" in argv[:-1]:
@@ -97,3 +198,7 @@ def _early_ui_language(argv: list[str]) -> str:
         return str(Config.load().get("ui_language", "da"))
     except ConfigError:
         return resolve_language()
+
+
+COMMANDS = {"run": _intake, "intake": _intake, "tag": _tag, "train": _train,
+            "evaluate": _evaluate}  # fmt: skip

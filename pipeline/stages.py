@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline.config import Config
+from pipeline.evaluation import evaluate
+from pipeline.io.gold import read_annotations, read_folder
 from pipeline.io.intake import IntakeResult, run_intake
 from pipeline.io.tables import write_table
 from pipeline.messages import Messages
 from pipeline.speaker_share import speaker_share
+from pipeline.taggers.tagger import Tagger
+from pipeline.tagging import tag_table
+from pipeline.training import train as train_language
 
 META_COLUMNS = ["conversation_id", "caseworker_id", "date", "language", "meeting_type", "unit"]
+UNTAGGED_TURNS = Path("intake") / "turns.parquet"
 
 
 def intake(
     transcripts: Path, out: Path, config: Config, messages: Messages, progress: bool = True
 ) -> IntakeResult:
-    """Read a transcripts folder through the intake gate and write intake, turns, conversations."""
+    """Read a transcripts folder through the intake gate; write intake, turns, conversations."""
     result = run_intake(transcripts, config, messages, progress=progress)
     out.mkdir(parents=True, exist_ok=True)
     result.table(messages).to_csv(out / "intake.csv", index=False, encoding="utf-8-sig")
@@ -33,14 +40,85 @@ def intake(
         pd.concat(turns, ignore_index=True) if turns else pd.DataFrame(columns=META_COLUMNS)
     )
     ordered = META_COLUMNS + [c for c in turn_table.columns if c not in META_COLUMNS]
-    write_table(turn_table[ordered], out, "turns")
-    write_table(
-        pd.DataFrame(conversations, columns=_conversation_columns(conversations)),
-        out,
-        "conversations",
-    )
+    (out / UNTAGGED_TURNS).parent.mkdir(parents=True, exist_ok=True)
+    turn_table[ordered].to_parquet(out / UNTAGGED_TURNS, index=False)
+    columns = list(conversations[0]) if conversations else [*META_COLUMNS, "file"]
+    write_table(pd.DataFrame(conversations, columns=columns), out, "conversations")
     return result
 
 
-def _conversation_columns(rows: list[dict]) -> list[str]:
-    return list(rows[0]) if rows else [*META_COLUMNS, "file"]
+def tag(out: Path, config: Config, backend: str | None = None) -> tuple[int, int]:
+    """Tag the turns the intake wrote; write the turn and unit tables. Returns their sizes."""
+    turns = pd.read_parquet(out / UNTAGGED_TURNS)
+    if turns.empty:
+        tagged, units = turns, pd.DataFrame()
+    else:
+        tagged, units = tag_table(turns, config, backend=backend)
+    write_table(tagged, out, "turns")
+    write_table(units, out, "units")
+    return len(tagged), len(units)
+
+
+def train(config: Config, languages: list[str] | None = None) -> dict[str, dict]:
+    annotations = Path(str(config.get("paths.annotations")))
+    models = Path(str(config.get("paths.models")))
+    seed = int(config.get("tagger.seed", 0))
+    return {
+        lang: train_language(lang, config, annotations, models, seed)
+        for lang in languages or list(config.get("tagger.languages", ["da", "en"]))
+    }
+
+
+def evaluate_gold(
+    gold: Path, config: Config, lang: str | None = None, backend: str | None = None,
+    out: Path | None = None, confusion_dir: Path | None = None,
+) -> dict[str, dict]:  # fmt: skip
+    """Scores per language for a gold file, a folder of gold files, or a folder of <lang>/ folders.
+
+    AnnoMI-format CSV is read directly. Writes the scores as JSON to `out` and the confusion
+    pairs (actual, predicted) per dimension as CSV into `confusion_dir`, for `dvc plots`.
+    """
+    backend = backend or str(config.get("tagger.backend", "model"))
+    sets = _gold_sets(gold, lang)
+    results: dict[str, dict] = {}
+    for name, (set_lang, frame) in sets.items():
+        tagger = Tagger(set_lang, config, backend)
+        results[name] = evaluate(tagger, frame)
+        if confusion_dir is not None:
+            _write_confusion(results[name], confusion_dir, name)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    return results
+
+
+def _gold_sets(gold: Path, lang: str | None) -> dict[str, tuple[str, pd.DataFrame]]:
+    if gold.is_file():
+        frame = read_annotations(gold, lang)
+        return {lang or _only_language(frame, gold): (lang or _only_language(frame, gold), frame)}
+    languages = sorted(p.name for p in gold.iterdir() if p.is_dir() and any(p.glob("*.csv")))
+    if languages and not lang:
+        return {name: (name, read_folder(gold / name)) for name in languages}
+    if lang and (gold / lang).is_dir():
+        return {lang: (lang, read_folder(gold / lang))}
+    frame = read_folder(gold)
+    found = lang or _only_language(frame, gold)
+    return {found: (found, frame)}
+
+
+def _only_language(frame: pd.DataFrame, source: Path) -> str:
+    languages = sorted(set(frame["language"]) - {""})
+    if len(languages) != 1:
+        raise ValueError(f"{source}: give --lang (languages found: {languages or 'none'})")
+    return languages[0]
+
+
+def _write_confusion(scores: dict, folder: Path, name: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for dimension, result in scores.items():
+        labels, matrix = result["confusion"]["labels"], result["confusion"]["matrix"]
+        pairs = [(a, p) for i, a in enumerate(labels) for j, p in enumerate(labels)
+                 for _ in range(matrix[i][j])]  # fmt: skip
+        pd.DataFrame(pairs, columns=["actual", "predicted"]).to_csv(
+            folder / f"{name}_{dimension}.csv", index=False
+        )

@@ -186,7 +186,7 @@ def test_stage_writes_intake_turns_and_conversations(messy_folder, tmp_path, con
     stages.intake(messy_folder, out, config, messages, progress=False)
     intake = pd.read_csv(out / "intake.csv")
     assert set(intake["status"]) == {"analysed", "warning", "quarantined"}
-    turns = pd.read_parquet(out / "turns.parquet")
+    turns = pd.read_parquet(out / "intake" / "turns.parquet")
     assert set(turns["conversation_id"]) == {"broken", "good", "names", "t1", "teams", "windows"}
     conversations = pd.read_csv(out / "conversations.csv")
     assert len(conversations) == 6 and "citizen_share" in conversations

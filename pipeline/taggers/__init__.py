@@ -1,0 +1,1 @@
+"""Taggers for the codebook's dimensions: rules on lexicon patterns, and trained models."""

@@ -1,0 +1,89 @@
+"""Features of a turn for the model backend: pattern hits, rule decisions, words, characters,
+and the other speaker's previous turn (which helps to see a reflection)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from pipeline.nlp.pack import TurnAnalysis
+
+_WORD = re.compile(r"\w+")
+
+
+@dataclass
+class Item:
+    """What the model sees of one turn (or one unit): its analysis, its context, rule labels."""
+
+    analysis: TurnAnalysis
+    context: str
+    rules: dict[str, str]  # rolled-up rule label per dimension
+
+    @property
+    def text(self) -> str:
+        return self.analysis.text
+
+
+class ItemFeatures(BaseEstimator, TransformerMixin):
+    """Sparse features: hits and rule labels (one-hot), n-grams of the text, and of the context."""
+
+    def __init__(self, use_context: bool = False) -> None:
+        self.use_context = use_context
+
+    def fit(self, items: list[Item], y: object = None) -> ItemFeatures:
+        self.hits_ = DictVectorizer().fit([_symbolic(i) for i in items])
+        self.words_ = TfidfVectorizer(
+            ngram_range=(1, 3), min_df=2, sublinear_tf=True, token_pattern=r"(?u)\b\w+\b|\?"
+        ).fit([i.text for i in items])
+        self.chars_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=3,
+                                      sublinear_tf=True, max_features=60000).fit(
+            [i.text for i in items])  # fmt: skip
+        if self.use_context:
+            self.context_ = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True).fit(
+                [i.context for i in items]
+            )
+        return self
+
+    def transform(self, items: list[Item]) -> sparse.csr_matrix:
+        blocks = [
+            self.hits_.transform([_symbolic(i) for i in items]),
+            self.words_.transform([i.text for i in items]),
+            self.chars_.transform([i.text for i in items]) * 0.5,
+        ]
+        if self.use_context:
+            blocks.append(self.context_.transform([i.context for i in items]) * 0.5)
+        return sparse.hstack(blocks).tocsr()
+
+
+def _symbolic(item: Item) -> dict[str, float]:
+    """Pattern groups (anywhere / at a unit's start), rule labels, form and overlap figures."""
+    features: dict[str, float] = {}
+    units = item.analysis.units
+    for unit in units:
+        for hit in unit.hits:
+            features[f"hit:{hit.group}"] = 1.0
+            if hit.at_start:
+                features[f"start:{hit.group}"] = 1.0
+    for name, label in item.rules.items():
+        features[f"rule:{name}={label}"] = 1.0
+    marks = sum(u.question_mark for u in units)
+    features["units"] = float(np.log1p(len(units)))
+    features["question_marks"] = float(min(marks, 3))
+    features["ends_with_question"] = float(bool(units) and units[-1].question_mark)
+    features["words"] = float(np.log1p(sum(u.words for u in units)))
+    features["no_punctuation"] = float(not re.search(r"[.?!,]", item.text))
+    features["context_overlap"] = _overlap(item.text, item.context)
+    return features
+
+
+def _overlap(text: str, context: str) -> float:
+    """Share of the turn's longer words that the other speaker just said."""
+    words = {w for w in _WORD.findall(text.casefold()) if len(w) > 3}
+    heard = {w for w in _WORD.findall(context.casefold()) if len(w) > 3}
+    return len(words & heard) / len(words) if words else 0.0

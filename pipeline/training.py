@@ -1,0 +1,55 @@
+"""Train the model backend from the project's annotations, and calibrate the rules backend."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.config import Config
+from pipeline.io.gold import read_folder
+from pipeline.taggers.features import Item
+from pipeline.taggers.model import fit_dimension, save_models
+from pipeline.taggers.schema import DIMENSIONS
+from pipeline.taggers.tagger import RULES_CALIBRATION, Tagger
+
+
+def train(lang: str, config: Config, annotations: Path, models: Path, seed: int = 0) -> dict:
+    """Fit one classifier per dimension on data/annotations/<lang>/ and save to models/<lang>/."""
+    frame = read_folder(annotations / lang)
+    frame = frame[frame["language"].isin(["", lang])].reset_index(drop=True)
+    rules = Tagger(lang, config, backend="rules")
+    tagged = rules.tag(frame["text"].tolist(), frame["role"].tolist(), frame["context"].tolist())
+    analyses = list(rules.pack.analyse(frame["text"].tolist()))
+    fitted, calibration, sizes = {}, {}, {}
+    for dimension in DIMENSIONS:
+        rows = [i for i, label in enumerate(frame[dimension.name]) if label]
+        if not rows:
+            continue
+        labels = [frame.at[i, dimension.name] for i in rows]
+        items = [Item(analyses[i], frame.at[i, "context"], tagged[i].labels) for i in rows]
+        fitted[dimension.name] = fit_dimension(dimension.name, items, labels, seed)
+        calibration[dimension.name] = _rule_precision(
+            [tagged[i].labels[dimension.name] for i in rows], labels
+        )
+        sizes[dimension.name] = dict(Counter(labels))
+    folder = models / lang
+    meta = {"language": lang, "seed": seed, "turns": len(frame), "labels": sizes,
+            "annotations_sha256": _digest(frame)}  # fmt: skip
+    save_models(fitted, folder, meta)
+    (folder / RULES_CALIBRATION).write_text(json.dumps(calibration, indent=2) + "\n")
+    return meta
+
+
+def _rule_precision(predicted: list[str], gold: list[str]) -> dict[str, float]:
+    """P(gold label = rule label | rule label): the rules backend's calibrated probability."""
+    totals = Counter(predicted)
+    right = Counter(p for p, g in zip(predicted, gold, strict=True) if p == g)
+    return {label: (right[label] + 1) / (totals[label] + 2) for label in totals}
+
+
+def _digest(frame: pd.DataFrame) -> str:
+    return hashlib.sha256(frame.to_csv(index=False).encode()).hexdigest()
