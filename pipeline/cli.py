@@ -152,11 +152,14 @@ def _evaluate(args: argparse.Namespace, config: Config, messages: Messages) -> i
     print(messages.text("cli.scores_header"))
     for name, scores in results.items():
         for dimension, s in scores.items():
-            f1 = f"{s['f1']:.3f}" if "f1" in s else "  -  "
-            ece = "  -  " if s["calibration_error"] is None else f"{s['calibration_error']:.3f}"
+            f1, kappa, ece = (_figure(s.get(key)) for key in ("f1", "kappa", "calibration_error"))
             print(f"{name:10s} {dimension:11s} {s['macro_f1']:.3f}      {f1}    "
-                  f"{s['kappa']:.3f}   {ece}              {s['n']}")  # fmt: skip
+                  f"{kappa}   {ece}              {s['n']}")  # fmt: skip
     return EXIT_OK
+
+
+def _figure(value: float | None) -> str:
+    return "  -  " if value is None else f"{value:.3f}"
 
 
 def _report(result: IntakeResult, path: Path, messages: Messages, strict: bool) -> int:

@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
-from pipeline.nlp.lexicon import compile_groups, phrase_pattern, phrase_set
+from pipeline.nlp.lexicon import GroupMatcher, compile_groups, phrase_set
 from pipeline.nlp.words import blank
 
 _SENTENCE_END = {".", "!", "?", "…", "...", ";"}
@@ -55,15 +54,8 @@ class LanguagePack:
     def __init__(self, lang: str, lexicon: dict) -> None:
         self.lang = lang
         self.nlp = blank(lang)
-        self.groups = {group.name: group for group in compile_groups(self.nlp, lexicon)}
-        self.matcher = Matcher(self.nlp.vocab)
-        for group in self.groups.values():
-            if group.patterns:
-                self.matcher.add(group.name, group.patterns)
-        self.starters = Matcher(self.nlp.vocab)
-        starters = [phrase_pattern(self.nlp, p) for p in lexicon.get("unit_starters", [])]
-        if starters:
-            self.starters.add("starter", starters)
+        self.groups, self.matcher = compile_groups(self.nlp, lexicon)
+        self.starters = GroupMatcher(self.nlp, {"starter": lexicon.get("unit_starters", [])})
         self.fillers = phrase_set(self.nlp, lexicon.get("fillers", []))
         self.negations = {t[0] for t in phrase_set(self.nlp, lexicon.get("negations", []))}
         self.second_person = {t[0] for t in phrase_set(self.nlp, lexicon.get("second_person", []))}
@@ -78,12 +70,14 @@ class LanguagePack:
 
     # --- units ---------------------------------------------------------------------------
     def units(self, doc: Doc) -> list[Span]:
-        """Sentences by punctuation; in long unpunctuated stretches, also before a unit starter."""
+        """Sentences by punctuation; in speech-recognition text without any sentence
+        punctuation, also before a unit starter ("hvad tænker du", "so you")."""
         starts = {0}
         for token in doc[:-1]:
             if token.text in _SENTENCE_END or (token.is_punct and "?" in token.text):
                 starts.add(token.i + 1)
-        for _, begin, _ in self.starters(doc):
+        punctuated = any(t.text in _SENTENCE_END or "?" in t.text for t in doc if t.is_punct)
+        for _, begin, _ in [] if punctuated else self.starters([t.norm_ for t in doc]):
             previous = max(s for s in starts if s <= begin)
             if begin - previous >= self.unit_min_tokens and not doc[begin - 1].is_punct:
                 starts.add(begin)
@@ -92,6 +86,7 @@ class LanguagePack:
         return [span for span in spans if any(not t.is_punct for t in span)]
 
     def _analyse_doc(self, doc: Doc) -> TurnAnalysis:
+        _merge_stutters(doc)
         spans = self.units(doc)
         units = [
             Unit(i, span.text, span.start_char, span.end_char,
@@ -101,11 +96,12 @@ class LanguagePack:
         ]  # fmt: skip
         content = [(self._first_word(span), self._content_start(span), self._content_end(span))
                    for span in spans]  # fmt: skip
-        for match_id, begin, end in self.matcher(doc):
-            name = self.nlp.vocab.strings[match_id]
+        words = [t.i for t in doc if not t.is_punct or t.text == "'"]  # where each word stands
+        for name, first, last in self.matcher([doc[i].norm_ for i in words]):
+            begin, end = words[first], words[last - 1] + 1
             group = self.groups[name]
-            unit_index = max(i for i, span in enumerate(spans) if span.start <= begin)
-            if end > spans[unit_index].end:
+            unit_index = max((i for i, span in enumerate(spans) if span.start <= begin), default=0)
+            if not spans or end > spans[unit_index].end:  # a phrase never crosses units
                 continue
             first_word, content_start, content_end = content[unit_index]
             at_start = first_word <= begin <= content_start  # "så du" starts a unit too
@@ -115,7 +111,7 @@ class LanguagePack:
                 doc, begin, end, content_end, units[unit_index]
             ):
                 continue
-            if group.negatable and end < len(doc) and doc[end].lower_ in self.negations:
+            if group.negatable and end < len(doc) and doc[end].norm_ in self.negations:
                 continue
             span = doc[begin:end]
             units[unit_index].hits.append(
@@ -131,7 +127,7 @@ class LanguagePack:
 
     def _content_start(self, span: Span) -> int:
         """The first token after punctuation and fillers ("så", "okay", "øh")."""
-        i, tokens = span.start, [t.lower_ for t in span.doc]
+        i, tokens = span.start, [t.norm_ for t in span.doc]
         while i < span.end:
             if span.doc[i].is_punct:
                 i += 1
@@ -158,7 +154,29 @@ class LanguagePack:
         return unit.question_mark or (begin > 0 and doc[begin - 1].text == ",")
 
     def second_person_in(self, unit: Unit) -> bool:
-        return any(t.lower_ in self.second_person for t in self.nlp.tokenizer(unit.text))
+        return any(t.norm_ in self.second_person for t in self.nlp.tokenizer(unit.text))
+
+
+def _merge_stutters(doc: Doc) -> None:
+    """Make a false start one token with the norm of the word meant: "ho-how" -> "how",
+    "I-I-it" -> "it", "jeg-jeg" -> "jeg", so patterns see the word that was said."""
+    runs, i = [], 0
+    while i < len(doc) - 2:
+        j = i
+        while (j + 2 < len(doc) and doc[j + 1].text == "-" and not doc[j].whitespace_
+               and not doc[j + 1].whitespace_ and len(doc[j]) <= 4
+               and doc[j + 2].lower_.startswith(doc[j].lower_)):  # fmt: skip
+            j += 2
+        if j > i:
+            runs.append((i, j + 1))
+        i = j + 1
+    with doc.retokenize() as retokenizer:
+        for begin, end in runs:
+            retokenizer.merge(doc[begin:end], attrs={"NORM": doc[end - 1].norm_})
+    for token in doc:
+        first, dash, rest = token.lower_.partition("-")
+        if dash and first and rest.startswith(first) and len(first) <= 4:
+            token.norm_ = token.lower_.rsplit("-", 1)[-1]
 
 
 def _longest_per_group(hits: list[Hit]) -> list[Hit]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction import DictVectorizer
@@ -33,8 +32,9 @@ class Item:
 class ItemFeatures(BaseEstimator, TransformerMixin):
     """Sparse features: hits and rule labels (one-hot), n-grams of the text, and of the context."""
 
-    def __init__(self, use_context: bool = False) -> None:
+    def __init__(self, use_context: bool = False, symbolic_weight: float = 1.0) -> None:
         self.use_context = use_context
+        self.symbolic_weight = symbolic_weight
 
     def fit(self, items: list[Item], y: object = None) -> ItemFeatures:
         self.hits_ = DictVectorizer().fit([_symbolic(i) for i in items])
@@ -52,7 +52,7 @@ class ItemFeatures(BaseEstimator, TransformerMixin):
 
     def transform(self, items: list[Item]) -> sparse.csr_matrix:
         blocks = [
-            self.hits_.transform([_symbolic(i) for i in items]),
+            self.hits_.transform([_symbolic(i) for i in items]) * self.symbolic_weight,
             self.words_.transform([i.text for i in items]),
             self.chars_.transform([i.text for i in items]) * 0.5,
         ]
@@ -72,11 +72,11 @@ def _symbolic(item: Item) -> dict[str, float]:
                 features[f"start:{hit.group}"] = 1.0
     for name, label in item.rules.items():
         features[f"rule:{name}={label}"] = 1.0
+    # No length features: a turn's length says more about who wrote the training data than
+    # about what the turn does (a short "I'd suggest you call them" is input too).
     marks = sum(u.question_mark for u in units)
-    features["units"] = float(np.log1p(len(units)))
     features["question_marks"] = float(min(marks, 3))
     features["ends_with_question"] = float(bool(units) and units[-1].question_mark)
-    features["words"] = float(np.log1p(sum(u.words for u in units)))
     features["no_punctuation"] = float(not re.search(r"[.?!,]", item.text))
     features["context_overlap"] = _overlap(item.text, item.context)
     return features

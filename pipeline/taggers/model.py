@@ -27,7 +27,7 @@ class DimensionModel:
 
     @property
     def labels(self) -> list[str]:
-        return list(self.pipeline.classes_)
+        return [str(label) for label in self.pipeline.classes_]
 
     def proba(self, items: list[Item]) -> np.ndarray:
         return self.pipeline.predict_proba(items)

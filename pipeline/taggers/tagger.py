@@ -10,6 +10,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from pipeline.config import Config
 from pipeline.nlp.pack import Hit, LanguagePack, TurnAnalysis, Unit
 from pipeline.taggers import rules as r
@@ -29,6 +31,10 @@ EVIDENCE = {
     ("agency", "non_agentive"): r.NON_AGENTIVE_GROUPS,
 }
 RULES_CALIBRATION = "rules_calibration.json"
+# Dimensions whose turn label is the roll-up of the units' model labels (codebook: a question or
+# a reflection is a property of a sentence); the others are judged on the whole turn, which
+# measured better for them on the project's gold turns (docs/validation.md).
+ROLL_UP_FROM_UNITS = ("question", "reflection")
 
 
 class ModelsMissing(Exception):
@@ -43,6 +49,7 @@ class Tagged:
     p: dict[str, float] = field(default_factory=dict)
     evidence: dict[str, list[Hit]] = field(default_factory=dict)
     hits: list[Hit] = field(default_factory=list)  # every pattern hit in the turn or unit
+    proba: dict[str, np.ndarray] = field(default_factory=dict)  # the model's, per label
     units: list[tuple[Unit, Tagged]] = field(default_factory=list)
 
 
@@ -108,34 +115,63 @@ class Tagger:
     # --- model ----------------------------------------------------------------------------
     def _apply_models(self, analyses: list[TurnAnalysis], roles: list[str],
                       contexts: list[str], tagged: list[Tagged]) -> None:  # fmt: skip
+        # the rules' labels are features; keep them apart from the labels the models set
+        rule_labels = {id(t): dict(t.labels) for turn in tagged
+                       for t in (turn, *(u for _, u in turn.units))}  # fmt: skip
         for name, model in self.models.items():
             dimension = BY_NAME[name]
             rows = [i for i, role in enumerate(roles) if role == dimension.role]
             if not rows:
                 continue
-            items = [Item(analyses[i], contexts[i], tagged[i].labels) for i in rows]
+            items = [Item(analyses[i], contexts[i], rule_labels[id(tagged[i])]) for i in rows]
             unit_items, owners = [], []
             for i in rows:
                 for unit, tags in tagged[i].units:
                     unit_items.append(
-                        Item(TurnAnalysis(unit.text, [unit]), contexts[i], tags.labels)
+                        Item(TurnAnalysis(unit.text, [unit]), contexts[i], rule_labels[id(tags)])
                     )
                     owners.append(tags)
-            for tags, probabilities in zip([tagged[i] for i in rows], model.proba(items),
-                                           strict=True):  # fmt: skip
-                self._decide(tags, name, model.labels, probabilities)
             if unit_items:
                 for tags, probabilities in zip(owners, model.proba(unit_items), strict=True):
                     self._decide(tags, name, model.labels, probabilities)
+            if name in ROLL_UP_FROM_UNITS:
+                turn_probabilities = [
+                    roll_up_probabilities(dimension.labels, model.labels,
+                                          [t.proba[name] for _, t in tagged[i].units])
+                    for i in rows
+                ]  # fmt: skip
+                labels = list(dimension.labels)
+            else:
+                turn_probabilities, labels = list(model.proba(items)), model.labels
+            for i, probabilities in zip(rows, turn_probabilities, strict=True):
+                self._decide(tagged[i], name, labels, probabilities)
 
     @staticmethod
-    def _decide(tags: Tagged, name: str, labels: list[str], probabilities: object) -> None:
-        best = int(probabilities.argmax())  # type: ignore[attr-defined]
+    def _decide(tags: Tagged, name: str, labels: list[str], probabilities: np.ndarray) -> None:
+        best = int(np.argmax(probabilities))
         label = labels[best]
         tags.labels[name] = label
-        tags.p[name] = float(probabilities[best])  # type: ignore[index]
+        tags.p[name] = float(probabilities[best])
+        tags.proba[name] = np.asarray(probabilities, dtype=float)
         groups = EVIDENCE.get((name, label), ())
         tags.evidence[name] = [hit for hit in tags.hits if hit.group in groups]
+
+
+def roll_up_probabilities(
+    order: tuple[str, ...], labels: list[str], units: list[np.ndarray]
+) -> np.ndarray:
+    """P(turn label) for each label in `order`, from independent unit probabilities.
+
+    A turn takes the first label (in `order`) that any unit has, so
+    P(turn = L_j) = prod_u(1 - sum_{i<j} p_u(L_i)) - prod_u(1 - sum_{i<=j} p_u(L_i)).
+    """
+    if not units:
+        return np.eye(len(order))[-1]
+    index = [labels.index(label) for label in order]
+    stacked = np.array([u[index] for u in units])
+    below = np.concatenate([np.zeros((len(units), 1)), np.cumsum(stacked, axis=1)], axis=1)
+    none_yet = np.prod(np.clip(1 - below, 0, 1), axis=0)  # no unit has any of the first j labels
+    return none_yet[:-1] - none_yet[1:] + np.eye(len(order))[-1] * none_yet[-1]
 
 
 def _set_act(tags: Tagged) -> None:

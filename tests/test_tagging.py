@@ -1,0 +1,127 @@
+"""Tagging turn tables: the contract columns, both backends, context, and the CLI round trip."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from pipeline.cli import main
+from pipeline.taggers.tagger import Tagger
+from pipeline.tagging import TableError, tag_table
+
+TURN_COLUMNS = ["question", "question_p", "reflection", "reflection_p", "input", "input_p",
+                "act", "act_p", "agency", "agency_p", "framing", "framing_p"]  # fmt: skip
+UNIT_COLUMNS = ["unit", "text", "start_char", "end_char", "question", "framing", "agency",
+                "question_evidence", "patterns"]  # fmt: skip
+
+
+def table() -> pd.DataFrame:
+    return pd.DataFrame({
+        "conversation_id": ["c1"] * 5,
+        "turn": [0, 1, 2, 3, 4],
+        "role": ["caseworker", "citizen", "caseworker", "other", "caseworker"],
+        "text": ["Hej. Hvad tænker du om praktik?",
+                 "Jeg vil ikke i praktik igen, det har jeg prøvet.",
+                 "Så du har prøvet det før. Vi skal have dig i gang.",
+                 "Han siger, at det er fint.",
+                 "Har du søgt nogen jobs?"],
+        "note": ["keep me", "", "x", "y", "z"],
+    })  # fmt: skip
+
+
+@pytest.fixture
+def tagged_by(config, trained_taggers):
+    def tag(backend: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        taggers = trained_taggers if backend == "model" else None
+        return tag_table(table(), config, lang="da", backend=backend, taggers=taggers)
+
+    return tag
+
+
+@pytest.mark.parametrize("backend", ["rules", "model"])
+def test_both_backends_write_the_full_column_set(tagged_by, backend):
+    turns, units = tagged_by(backend)
+    assert list(turns.columns[:5]) == list(table().columns)
+    assert set(TURN_COLUMNS) <= set(turns.columns)
+    assert set(UNIT_COLUMNS) <= set(units.columns)
+    caseworker = turns["role"] == "caseworker"
+    assert turns.loc[caseworker, "question"].notna().all()
+    assert turns.loc[caseworker, "question_p"].between(0, 1).all()
+    assert turns.loc[~caseworker, "question"].isna().all()
+    assert turns.loc[turns["role"] == "citizen", "agency"].notna().all()
+    assert turns.loc[turns["role"] == "other", ["question", "agency", "framing"]].isna().all().all()
+    assert set(turns.loc[caseworker, "reflection"]) <= {True, False}
+    assert len(units) == 7  # 2 + 1 + 2 + 1 + 1 sentences
+
+
+@pytest.mark.parametrize("backend", ["rules", "model"])
+def test_labels_and_evidence_on_clear_turns(tagged_by, backend):
+    turns, units = tagged_by(backend)
+    assert turns["question"].iloc[0] == "open"
+    assert turns["agency"].iloc[1] == "agentive"
+    assert turns["framing"].iloc[2] == "becomer"
+    assert turns["question"].iloc[4] == "closed"
+    assert turns["act"].iloc[4] == "closed_question"
+    if backend == "rules":
+        assert "Vi skal have dig" in turns["framing_evidence"].iloc[2]
+        first = units[(units["turn"] == 2) & (units["unit"] == 0)].iloc[0]
+        assert first["reflection"] and first["text"] == "Så du har prøvet det før."
+
+
+def test_input_frame_is_not_changed(config):
+    frame = table()
+    before = frame.copy()
+    tag_table(frame, config, lang="da", backend="rules")
+    pd.testing.assert_frame_equal(frame, before)
+
+
+def test_context_comes_from_the_other_speakers_previous_turn(config, monkeypatch):
+    seen = {}
+    original = Tagger.tag
+
+    def spy(self, texts, roles, contexts):
+        seen.update(zip(texts, contexts, strict=True))
+        return original(self, texts, roles, contexts)
+
+    monkeypatch.setattr(Tagger, "tag", spy)
+    tag_table(table().sample(frac=1, random_state=1), config, lang="da", backend="rules")
+    rows = table()["text"].tolist()
+    assert seen[rows[0]] == ""
+    assert seen[rows[2]] == rows[1]
+    assert seen[rows[4]] == rows[3]  # the interpreter spoke last
+
+
+def test_context_column_wins(config, monkeypatch):
+    frame = table().assign(context="Jeg har søgt tre jobs.")
+    captured = []
+    original = Tagger.tag
+    monkeypatch.setattr(
+        Tagger, "tag", lambda self, t, r, c: captured.extend(c) or original(self, t, r, c)
+    )
+    tag_table(frame, config, lang="da", backend="rules")
+    assert set(captured) == {"Jeg har søgt tre jobs."}
+
+
+def test_table_without_roles_is_refused(config):
+    with pytest.raises(TableError):
+        tag_table(pd.DataFrame({"text": ["hej"], "speaker": ["Mette"]}), config, lang="da")
+
+
+def test_cli_round_trip_keeps_every_input_column(tmp_path):
+    source = tmp_path / "turns.csv"
+    table().to_csv(source, index=False)
+    out, units = tmp_path / "tagged.csv", tmp_path / "units.parquet"
+    assert main(["tag", str(source), "--lang", "da", "--backend", "rules", "--out", str(out),
+                 "--units", str(units)]) == 0  # fmt: skip
+    result = pd.read_csv(out, keep_default_na=False, dtype=str)
+    original = pd.read_csv(source, keep_default_na=False, dtype=str)
+    pd.testing.assert_frame_equal(result[original.columns], original)
+    assert set(TURN_COLUMNS) <= set(result.columns)
+    assert len(pd.read_parquet(units)) == 7
+
+
+def test_cli_tag_reports_a_bad_table(tmp_path, capsys):
+    source = tmp_path / "bad.csv"
+    pd.DataFrame({"tekst": ["hej"]}).to_csv(source, index=False)
+    assert main(["tag", str(source), "--lang", "da", "--out", str(tmp_path / "x.csv")]) == 2
+    assert "kan ikke tagges" in capsys.readouterr().err

@@ -1,0 +1,48 @@
+"""Training is deterministic with a seed and writes models the tagger can load."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from pipeline.io.gold import read_folder
+from pipeline.taggers.tagger import Tagger
+from pipeline.training import train
+from tests.helpers import ROOT
+
+
+def small_annotations(tmp_path):
+    frame = read_folder(ROOT / "data" / "annotations" / "da")
+    folder = tmp_path / "annotations" / "da"
+    folder.mkdir(parents=True)
+    sample = pd.concat(group.sample(200, random_state=0) for _, group in frame.groupby("role"))
+    sample.to_csv(folder / "sample.csv", index=False)
+    return tmp_path / "annotations"
+
+
+def test_training_with_a_seed_is_deterministic(tmp_path, config):
+    annotations = small_annotations(tmp_path)
+    texts = ["Hvad tænker du om det?", "Du skal sende listen.", "Så du er træt."]
+    probabilities = []
+    for run in ("a", "b"):
+        models = tmp_path / f"models_{run}"
+        meta = train("da", config, annotations, models, seed=7)
+        assert meta["turns"] == 400 and meta["seed"] == 7
+        tagger = Tagger("da", config, backend="model", models_dir=models)
+        tagged = tagger.tag(texts, ["caseworker"] * 3, [""] * 3)
+        probabilities.append([t.p for t in tagged])
+    assert probabilities[0] == probabilities[1]
+    saved = json.loads((tmp_path / "models_a" / "da" / "meta.json").read_text())
+    assert set(saved["dimensions"]) == {"question", "reflection", "input", "framing", "agency"}
+    calibration = json.loads((tmp_path / "models_a" / "da" / "rules_calibration.json").read_text())
+    assert 0 < calibration["question"]["open"] < 1
+
+
+def test_rules_probabilities_come_from_training(tmp_path, config):
+    annotations = small_annotations(tmp_path)
+    train("da", config, annotations, tmp_path / "models", seed=0)
+    tagged = Tagger("da", config, backend="rules", models_dir=tmp_path / "models").tag_text(
+        "Hvad tænker du om det?")  # fmt: skip
+    assert 0.5 < tagged.p["question"] < 1
+    assert pd.isna(Tagger("da", config, "rules", tmp_path / "none").tag_text("Hej?").p["question"])
