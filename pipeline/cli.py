@@ -121,7 +121,11 @@ def _tag(args: argparse.Namespace, config: Config, messages: Messages) -> int:
     try:
         frame = _read_table(args.input)
         turns, units = tag_table(frame, config, lang=args.lang, backend=args.backend)
-    except (TableError, ValueError, OSError) as error:
+    except TableError as error:
+        detail = messages.text(f"table.{error.key}", **error.params)
+        print(messages.text("cli.table_error", error=detail), file=sys.stderr)
+        return EXIT_USAGE
+    except (ValueError, OSError) as error:
         print(messages.text("cli.table_error", error=error), file=sys.stderr)
         return EXIT_USAGE
     for frame, path in ((turns, args.out), (units, args.units)):

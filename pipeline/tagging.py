@@ -23,8 +23,15 @@ ROLES = ("caseworker", "citizen", "other")
 EVIDENCE_SEPARATOR = " | "
 
 
+LANGUAGES = ("da", "en")
+
+
 class TableError(ValueError):
-    """The table lacks what tagging needs; the message says what."""
+    """The table lacks what tagging needs. `key` names a text in pipeline/locale (table.*)."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key, params)
+        self.key, self.params = key, params
 
 
 def tag_table(
@@ -57,20 +64,25 @@ def tag_table(
 def _roles(frame: pd.DataFrame) -> list[str]:
     column = "role" if "role" in frame.columns else "speaker"
     if "text" not in frame.columns or column not in frame.columns:
-        raise TableError("the table needs the columns text and role (or speaker with roles)")
+        raise TableError("columns")
     roles = frame[column].astype(str).str.strip().str.lower().tolist()
     unknown = sorted(set(roles) - set(ROLES))
     if unknown:
-        raise TableError(f"column {column}: {', '.join(unknown)} is not caseworker/citizen/other")
+        raise TableError("roles", column=column, values=", ".join(unknown))
     return roles
 
 
 def _languages(frame: pd.DataFrame, lang: str | None) -> list[str]:
     if lang:
-        return [lang] * len(frame)
-    if "language" not in frame.columns:
-        raise TableError("give --lang, or a language column")
-    return frame["language"].astype(str).tolist()
+        languages = [lang] * len(frame)
+    elif "language" in frame.columns:
+        languages = frame["language"].astype(str).str.strip().str.lower().tolist()
+    else:
+        raise TableError("language")
+    unknown = sorted(set(languages) - set(LANGUAGES))
+    if unknown:
+        raise TableError("languages", values=", ".join(unknown))
+    return languages
 
 
 def _contexts(frame: pd.DataFrame, roles: list[str]) -> list[str]:

@@ -125,3 +125,13 @@ def test_cli_tag_reports_a_bad_table(tmp_path, capsys):
     pd.DataFrame({"tekst": ["hej"]}).to_csv(source, index=False)
     assert main(["tag", str(source), "--lang", "da", "--out", str(tmp_path / "x.csv")]) == 2
     assert "kan ikke tagges" in capsys.readouterr().err
+
+
+def test_cli_tag_explains_unknown_roles_and_languages_in_danish(tmp_path, capsys):
+    source = tmp_path / "turns.csv"
+    table().assign(role="borger").to_csv(source, index=False)
+    assert main(["tag", str(source), "--lang", "da", "--out", str(tmp_path / "x.csv")]) == 2
+    assert "roller skal være caseworker, citizen eller other" in capsys.readouterr().err
+    table().assign(language="sv").to_csv(source, index=False)
+    assert main(["tag", str(source), "--out", str(tmp_path / "x.csv")]) == 2
+    assert "sproget sv kendes ikke" in capsys.readouterr().err
