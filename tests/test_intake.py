@@ -201,3 +201,25 @@ def test_cli_exit_codes(messy_folder, tmp_path, capsys):
     empty = write_folder(tmp_path / "empty", {"a.txt": b""}, [manifest_row("a.txt")])
     assert main(["run", "--transcripts", str(empty), "--out", str(out)]) == 1
     assert main(["run", "--transcripts", str(tmp_path / "nope"), "--out", str(out)]) == 2
+
+
+def test_run_reads_tags_and_writes_every_table(messy_folder, tmp_path):
+    import shutil
+
+    import yaml
+
+    from tests.helpers import ROOT
+
+    configs = tmp_path / "configs"
+    shutil.copytree(ROOT / "configs", configs)
+    params = yaml.safe_load((configs / "params.yaml").read_text(encoding="utf-8"))
+    params["tagger"]["backend"] = "rules"
+    (configs / "params.yaml").write_text(yaml.safe_dump(params), encoding="utf-8")
+    out = tmp_path / "out"
+    argv = ["run", "--transcripts", str(messy_folder), "--out", str(out),
+            "--params", str(configs / "params.yaml")]  # fmt: skip
+    assert main(argv) == 0
+    turns = pd.read_parquet(out / "turns.parquet")
+    assert {"question", "agency", "framing", "act"} <= set(turns.columns)
+    assert set(turns["conversation_id"]) == {"broken", "good", "names", "t1", "teams", "windows"}
+    assert (out / "units.csv").is_file() and (out / "conversations.csv").is_file()
