@@ -30,9 +30,14 @@ def table() -> pd.DataFrame:
 
 
 @pytest.fixture
-def tagged_by(config, trained_taggers):
+def tagged_by(config, trained_models, trained_taggers):
     def tag(backend: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-        taggers = trained_taggers if backend == "model" else None
+        # the rules backend's probabilities come from training too (rules_calibration.json)
+        taggers = (
+            trained_taggers
+            if backend == "model"
+            else {"da": Tagger("da", config, backend="rules", models_dir=trained_models)}
+        )
         return tag_table(table(), config, lang="da", backend=backend, taggers=taggers)
 
     return tag
