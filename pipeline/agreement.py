@@ -3,11 +3,14 @@ Krippendorff's alpha (nominal) for any number, and a report over annotation pass
 
 from __future__ import annotations
 
+import math
+import warnings
 from collections import Counter
 from itertools import combinations, permutations
 from pathlib import Path
 
 import pandas as pd
+from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.metrics import cohen_kappa_score
 
 from pipeline.io.gold import LABEL_COLUMNS
@@ -33,8 +36,13 @@ def krippendorff_alpha(codings: list[list[str]]) -> float:
     return 1.0 if expected == 0 else 1 - observed / expected
 
 
-def kappa(a: list[str], b: list[str]) -> float:
-    return float(cohen_kappa_score(a, b))
+def kappa(a: list[str], b: list[str], labels: list[str] | None = None) -> float | None:
+    """Cohen's kappa, or None where it is undefined (a single label on both sides)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UndefinedMetricWarning)
+        warnings.simplefilter("ignore", UserWarning)  # a single label: kappa is undefined
+        value = float(cohen_kappa_score(a, b, labels=labels))
+    return None if math.isnan(value) else value
 
 
 def pass_agreement(folder: Path) -> pd.DataFrame:
@@ -59,7 +67,8 @@ def pass_agreement(folder: Path) -> pd.DataFrame:
             labels = {name: coded[name].loc[ids, dimension].tolist() for name in names}
             row = {"part": part, "dimension": dimension, "n": len(ids)}
             for x, y in combinations(names, 2):
-                row[f"kappa_{x}_{y}"] = round(kappa(labels[x], labels[y]), 3)
+                value = kappa(labels[x], labels[y])
+                row[f"kappa_{x}_{y}"] = None if value is None else round(value, 3)
             row["alpha"] = round(krippendorff_alpha([labels[n] for n in names]), 3)
             rows.append(row)
     return pd.DataFrame(rows)

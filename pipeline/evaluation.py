@@ -3,13 +3,11 @@ and the expected calibration error of the probabilities."""
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
-from sklearn.exceptions import UndefinedMetricWarning
-from sklearn.metrics import cohen_kappa_score, confusion_matrix, precision_recall_fscore_support
+from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
+from pipeline.agreement import kappa
 from pipeline.taggers.schema import DIMENSIONS
 from pipeline.taggers.tagger import Tagger
 
@@ -45,7 +43,7 @@ def score(labels: list[str], truth: list[str], predicted: list[str], p: np.ndarr
         "n": len(truth),
         "accuracy": round(float(correct.mean()), 4),
         "macro_f1": round(float(np.mean(f1)), 4),
-        "kappa": _kappa(truth, predicted, labels),
+        "kappa": None if (k := kappa(truth, predicted, labels)) is None else round(k, 4),
         "calibration_error": expected_calibration_error(p, correct),
         "labels": per_label,
         "confusion": {"labels": labels,
@@ -54,14 +52,6 @@ def score(labels: list[str], truth: list[str], predicted: list[str], p: np.ndarr
     if labels == ["yes", "no"]:
         result["f1"] = per_label["yes"]["f1"]  # the F1 of the tag being there
     return result
-
-
-def _kappa(truth: list[str], predicted: list[str], labels: list[str]) -> float | None:
-    """Cohen's kappa, or None where it is undefined (one label only)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UndefinedMetricWarning)
-        value = float(cohen_kappa_score(truth, predicted, labels=labels))
-    return None if np.isnan(value) else round(value, 4)
 
 
 def expected_calibration_error(p: np.ndarray, correct: np.ndarray) -> float | None:

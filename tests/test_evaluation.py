@@ -102,3 +102,20 @@ def test_krippendorff_alpha_by_hand():
     # units (a,a), (a,b), (b,b): D_o = 2, D_e = (3*3 + 3*3) / 5 = 3.6, alpha = 1 - 2/3.6
     assert krippendorff_alpha([["a", "a", "b"], ["a", "b", "b"]]) == pytest.approx(1 - 2 / 3.6)
     assert krippendorff_alpha([["x", "y"], ["x", "y"], ["x", "y"]]) == 1.0
+
+
+def test_pass_agreement_reads_every_pass_of_a_part(tmp_path):
+    from pipeline.agreement import pass_agreement
+
+    passes = tmp_path / "passes"
+    passes.mkdir()
+    labels = {"w": ["open", "closed", "none", "none"], "a": ["open", "closed", "none", "none"],
+              "b": ["open", "closed", "closed", "none"]}  # fmt: skip
+    for name, values in labels.items():
+        pd.DataFrame({"id": list("1234"), "question": values, "reflection": ["no"] * 4,
+                      "input": ["no"] * 4, "agency": [""] * 4, "framing": ["neutral"] * 4}
+                     ).to_csv(passes / f"part.{name}.csv", index=False)  # fmt: skip
+    table = pass_agreement(tmp_path).set_index("dimension")
+    assert table.loc["question", "kappa_a_w"] == 1.0
+    assert table.loc["question", "kappa_a_b"] == pytest.approx(0.6364, abs=1e-3)
+    assert "agency" not in table.index  # no turn carries an agency label

@@ -21,7 +21,6 @@ REQUIRED = (
     "language",
     "speakers",
 )
-OPTIONAL = ("unit", "meeting_type")
 ROLES = ("caseworker", "citizen", "other")
 LANGUAGES = ("da", "en")
 

@@ -65,9 +65,6 @@ class LanguagePack:
         for doc in self.nlp.tokenizer.pipe((str(t) for t in texts), batch_size=batch_size):
             yield self._analyse_doc(doc)
 
-    def analyse_one(self, text: str) -> TurnAnalysis:
-        return self._analyse_doc(self.nlp.tokenizer(text))
-
     # --- units ---------------------------------------------------------------------------
     def units(self, doc: Doc) -> list[Span]:
         """Sentences by punctuation; in speech-recognition text without any sentence
