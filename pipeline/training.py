@@ -11,6 +11,7 @@ import pandas as pd
 
 from pipeline.config import Config
 from pipeline.io.gold import read_folder
+from pipeline.nlp.pack import TurnAnalysis
 from pipeline.taggers.features import Item
 from pipeline.taggers.model import fit_dimension, save_models
 from pipeline.taggers.schema import DIMENSIONS
@@ -23,7 +24,8 @@ def train(lang: str, config: Config, annotations: Path, models: Path, seed: int 
     frame = frame[frame["language"].isin(["", lang])].reset_index(drop=True)
     rules = Tagger(lang, config, backend="rules")
     tagged = rules.tag(frame["text"].tolist(), frame["role"].tolist(), frame["context"].tolist())
-    analyses = list(rules.pack.analyse(frame["text"].tolist()))
+    analyses = [TurnAnalysis(text, [unit for unit, _ in t.units])
+                for text, t in zip(frame["text"], tagged, strict=True)]  # fmt: skip
     fitted, calibration, sizes = {}, {}, {}
     for dimension in DIMENSIONS:
         rows = [i for i, label in enumerate(frame[dimension.name]) if label]
