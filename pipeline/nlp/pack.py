@@ -35,6 +35,7 @@ class Unit:
     end: int
     question_mark: bool
     words: int
+    second_person: bool  # "du", "you": a hv-question without "?" needs one to count
     hits: list[Hit] = field(default_factory=list)
 
     def has(self, group: str) -> bool:
@@ -88,7 +89,8 @@ class LanguagePack:
         units = [
             Unit(i, span.text, span.start_char, span.end_char,
                  question_mark=any("?" in t.text for t in span[-2:]),
-                 words=sum(1 for t in span if not t.is_punct))
+                 words=sum(1 for t in span if not t.is_punct),
+                 second_person=any(t.norm_ in self.second_person for t in span))
             for i, span in enumerate(spans)
         ]  # fmt: skip
         content = [(self._first_word(span), self._content_start(span), self._content_end(span))
@@ -149,9 +151,6 @@ class LanguagePack:
         if end != content_end:
             return False
         return unit.question_mark or (begin > 0 and doc[begin - 1].text == ",")
-
-    def second_person_in(self, unit: Unit) -> bool:
-        return any(t.norm_ in self.second_person for t in self.nlp.tokenizer(unit.text))
 
 
 def _merge_stutters(doc: Doc) -> None:

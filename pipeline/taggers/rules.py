@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.nlp.pack import Hit, LanguagePack, Unit
+from pipeline.nlp.pack import Hit, Unit
 
 QUESTION_GROUPS = ("open_wh", "fact_wh", "verb_first", "narrative_invite", "thoughts_invite",
                    "tag_question", "permission", "check_understanding", "either_or")  # fmt: skip
@@ -29,8 +29,7 @@ class Decision:
 
 
 class Rules:
-    def __init__(self, pack: LanguagePack) -> None:
-        self.pack = pack
+    """Decisions from a unit's pattern hits; the words themselves live in the lexicons."""
 
     def question(self, unit: Unit) -> Decision:
         starts = [
@@ -41,7 +40,7 @@ class Rules:
         ]
         if unit.has("reflection_opener") and unit.question_mark and not starts:
             return Decision("closed", tuple(unit.evidence("reflection_opener")))
-        wh_without_mark = unit.has("open_wh") and self.pack.second_person_in(unit)
+        wh_without_mark = unit.has("open_wh") and unit.second_person
         if not (
             unit.question_mark or (starts and (wh_without_mark or not _only(starts, "open_wh")))
         ):

@@ -59,7 +59,7 @@ class Tagger:
         self.lang = lang
         self.backend = backend
         self.pack = LanguagePack(lang, config.lexicon(lang))
-        self.rules = r.Rules(self.pack)
+        self.rules = r.Rules()
         folder = (models_dir or Path(str(config.get("paths.models", "models")))) / lang
         self.models: dict[str, DimensionModel] = {}
         if backend == "model":
