@@ -4,6 +4,7 @@ or SAMTALESPEJL_UI_LANG=en)."""
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,10 +12,12 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import stages
+from pipeline.annotation_sheet import agreement_report, export_sample, read_filled, write_sheet
 from pipeline.config import Config, ConfigError
 from pipeline.io.intake import IntakeResult
 from pipeline.messages import UI_LANGUAGES, Messages, resolve_language
-from pipeline.taggers.tagger import ModelsMissing
+from pipeline.sheets.build import build_sheets
+from pipeline.taggers.tagger import ModelsMissing, Tagger
 from pipeline.tagging import TableError, tag_table
 
 EXIT_OK, EXIT_NOTHING, EXIT_USAGE = 0, 1, 2
@@ -61,6 +64,22 @@ def build_parser(messages: Messages) -> argparse.ArgumentParser:
     sub.add_argument("--lang", choices=LANGUAGES, help=t("cli.lang"))
     sub.add_argument("--backend", choices=BACKENDS, help=t("cli.backend"))
     sub.add_argument("--csv", action="store_true", help=t("cli.also_csv"))
+    sub = command("aggregate")
+    sub.add_argument("--out", type=Path, help=t("cli.out"))
+    sub.add_argument("--metrics", type=Path, help=t("cli.metrics"))
+    sub = command("sheets")
+    sub.add_argument("--out", type=Path, help=t("cli.out"))
+    sub.add_argument("--evaluation", type=Path, help=t("cli.evaluation"))
+    sub = command("sample")
+    sub.add_argument("turns", type=Path, help=t("cli.sample_turns"))
+    sub.add_argument("--n", type=int, default=200, help=t("cli.sample_n"))
+    sub.add_argument("--out", type=Path, required=True, help=t("cli.sample_out"))
+    sub.add_argument("--seed", type=int, default=0, help=t("cli.seed"))
+    sub = command("agreement")
+    sub.add_argument("sheet", type=Path, help=t("cli.agreement_sheet"))
+    sub.add_argument("--lang", choices=LANGUAGES, help=t("cli.lang"))
+    sub.add_argument("--backend", choices=BACKENDS, help=t("cli.backend"))
+    sub.add_argument("--out", type=Path, help=t("cli.agreement_out"))
     sub = command("train")
     sub.add_argument("--lang", choices=LANGUAGES, nargs="+", help=t("cli.train_lang"))
     sub = command("evaluate")
@@ -91,8 +110,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _intake(args: argparse.Namespace, config: Config, messages: Messages) -> int:
-    transcripts = args.transcripts or Path(str(config.get("paths.transcripts")))
-    out = args.out or Path(str(config.get("paths.out")))
+    transcripts = args.transcripts or _path(config, "paths.transcripts")
+    out = args.out or _path(config, "paths.out")
     if not transcripts.is_dir():
         print(messages.text("cli.folder_missing", path=transcripts), file=sys.stderr)
         return EXIT_USAGE
@@ -102,7 +121,71 @@ def _intake(args: argparse.Namespace, config: Config, messages: Messages) -> int
         _ensure_models(config, messages)
         turns, units = stages.tag(out, config)
         print(messages.text("cli.tagged", turns=turns, units=units, path=out), file=sys.stderr)
+        # Figures of this run stay with its outputs; the models' scores come from the project.
+        stages.aggregate(out, out / "metrics", config)
+        _write_sheets(out, config, messages)
     return code
+
+
+def _aggregate(args: argparse.Namespace, config: Config, messages: Messages) -> int:
+    out = args.out or _path(config, "paths.out")
+    metrics = args.metrics or _path(config, "paths.metrics")
+    conversations = stages.aggregate(out, metrics, config)
+    print(messages.text("cli.aggregated", conversations=len(conversations), path=out),
+          file=sys.stderr)  # fmt: skip
+    return EXIT_OK
+
+
+def _sheets(args: argparse.Namespace, config: Config, messages: Messages) -> int:
+    _write_sheets(args.out or _path(config, "paths.out"), config, messages, args.evaluation)
+    return EXIT_OK
+
+
+def _write_sheets(out: Path, config: Config, messages: Messages,
+                  evaluation: Path | None = None) -> None:  # fmt: skip
+    evaluation = evaluation or _path(config, "paths.metrics") / "eval.json"
+    paths = build_sheets(out, config, evaluation, messages.lang)
+    print(messages.text("cli.sheets_written", n=len(paths), path=out / "sheets" / "index.html"),
+          file=sys.stderr)  # fmt: skip
+
+
+def _sample(args: argparse.Namespace, config: Config, messages: Messages) -> int:
+    try:
+        sheet = export_sample(_read_table(args.turns), args.n, args.seed)
+    except TableError as error:
+        detail = messages.text(f"table.{error.key}", **error.params)
+        print(messages.text("cli.table_error", error=detail), file=sys.stderr)
+        return EXIT_USAGE
+    write_sheet(sheet, args.out)
+    print(messages.text("cli.sampled", n=len(sheet), path=args.out), file=sys.stderr)
+    return EXIT_OK
+
+
+def _agreement(args: argparse.Namespace, config: Config, messages: Messages) -> int:
+    try:
+        frame, problems = read_filled(args.sheet)
+    except (ValueError, OSError) as error:
+        print(messages.text("cli.gold_error", error=error), file=sys.stderr)
+        return EXIT_USAGE
+    for problem in problems:
+        text = messages.text("cli.bad_label", path=args.sheet, line=problem.line,
+                             column=problem.column, value=problem.value)  # fmt: skip
+        print(text, file=sys.stderr)
+    lang = args.lang or stages.only_language(frame, args.sheet)
+    backend = args.backend or str(config.get("tagger.backend", "model"))
+    report = agreement_report(frame, Tagger(lang, config, backend))
+    if args.out is not None:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(messages.text("cli.agreement_header"))
+    for dimension, s in report.items():
+        print(f"{dimension:11s} {s['n']:5d}  {s['agreement']:.3f}  {_figure(s['kappa'])}  "
+              f"{s['alpha']:.3f}")  # fmt: skip
+    return EXIT_OK
+
+
+def _path(config: Config, key: str) -> Path:
+    return Path(str(config.get(key)))
 
 
 def _ensure_models(config: Config, messages: Messages) -> None:
@@ -207,5 +290,6 @@ def _early_ui_language(argv: list[str]) -> str:
         return resolve_language()
 
 
-COMMANDS = {"run": _intake, "intake": _intake, "tag": _tag, "train": _train,
+COMMANDS = {"run": _intake, "intake": _intake, "tag": _tag, "aggregate": _aggregate,
+            "sheets": _sheets, "sample": _sample, "agreement": _agreement, "train": _train,
             "evaluate": _evaluate}  # fmt: skip

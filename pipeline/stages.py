@@ -3,47 +3,50 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pandas as pd
 
+from pipeline.aggregation import (
+    META_COLUMNS,
+    conversation_figures,
+    period_of,
+    summarise,
+    summarise_by,
+)
 from pipeline.config import Config
 from pipeline.evaluation import evaluate
+from pipeline.figures import NAMES
 from pipeline.io.gold import read_annotations, read_folder
 from pipeline.io.intake import IntakeResult, run_intake
 from pipeline.io.tables import write_table
 from pipeline.messages import Messages
-from pipeline.speaker_share import speaker_share
+from pipeline.sheets.names import safe_name
 from pipeline.taggers.tagger import Tagger
 from pipeline.tagging import tag_table
 from pipeline.training import train as train_language
 
-META_COLUMNS = ["conversation_id", "caseworker_id", "date", "language", "meeting_type", "unit"]
 UNTAGGED_TURNS = Path("intake") / "turns.parquet"
 
 
 def intake(
     transcripts: Path, out: Path, config: Config, messages: Messages, progress: bool = True
 ) -> IntakeResult:
-    """Read a transcripts folder through the intake gate; write intake, turns, conversations."""
+    """Read a transcripts folder through the intake gate; write intake.csv and the turns."""
     result = run_intake(transcripts, config, messages, progress=progress)
     out.mkdir(parents=True, exist_ok=True)
     result.table(messages).to_csv(out / "intake.csv", index=False, encoding="utf-8-sig")
-    turns, conversations = [], []
-    for conversation in result.conversations:
-        meta = {column: getattr(conversation.entry, column) for column in META_COLUMNS}
-        turns.append(conversation.turns.assign(**meta))
-        conversations.append(
-            {**meta, "file": conversation.entry.file, **speaker_share(conversation.turns)}
-        )
+    turns = [
+        c.turns.assign(**{column: getattr(c.entry, column) for column in META_COLUMNS})
+        for c in result.conversations
+    ]
     turn_table = (
         pd.concat(turns, ignore_index=True) if turns else pd.DataFrame(columns=META_COLUMNS)
     )
     ordered = META_COLUMNS + [c for c in turn_table.columns if c not in META_COLUMNS]
     (out / UNTAGGED_TURNS).parent.mkdir(parents=True, exist_ok=True)
     turn_table[ordered].to_parquet(out / UNTAGGED_TURNS, index=False)
-    columns = list(conversations[0]) if conversations else [*META_COLUMNS, "file"]
-    write_table(pd.DataFrame(conversations, columns=columns), out, "conversations")
     return result
 
 
@@ -57,6 +60,56 @@ def tag(out: Path, config: Config, backend: str | None = None) -> tuple[int, int
     write_table(tagged, out, "turns")
     write_table(units, out, "units")
     return len(tagged), len(units)
+
+
+def aggregate(out: Path, metrics: Path, config: Config) -> pd.DataFrame:
+    """Figures per conversation, per caseworker and period, per unit and period, and for the
+    corpus: tables in `out`, DVC metrics (corpus.json) and trend plots (trends/) in `metrics`."""
+    turns, units = pd.read_parquet(out / "turns.parquet"), pd.read_parquet(out / "units.parquet")
+    period = str(config.get("aggregate.period", "quarter"))
+    options = {
+        "min_for_interval": int(config.get("aggregate.min_conversations_for_interval", 5)),
+        "resamples": int(config.get("aggregate.bootstrap_resamples", 2000)),
+        "seed": int(config.get("aggregate.seed", 0)),
+    }
+    conversations = conversation_figures(turns, units) if not turns.empty else pd.DataFrame(
+        columns=[*META_COLUMNS, *NAMES])  # fmt: skip
+    conversations.insert(3, "period", period_of(conversations["date"], period))
+    write_table(conversations, out, "conversations")
+    write_table(summarise_by(conversations, ["caseworker_id", "period"], **options), out,
+                "caseworkers")  # fmt: skip
+    summary = summarise(conversations, **options)
+    corpus = {"conversations": len(conversations),
+              "caseworkers": conversations["caseworker_id"].nunique(), "turns": len(turns),
+              "units": len(units), "minutes": summary["minutes"],
+              "median": {name: summary[f"{name}_median"] for name in NAMES}}  # fmt: skip
+    metrics.mkdir(parents=True, exist_ok=True)
+    (metrics / "corpus.json").write_text(json.dumps(_json_ready(corpus), indent=2) + "\n")
+    trends = metrics / "trends"
+    trends.mkdir(exist_ok=True)
+    for stale in trends.glob("*.csv"):
+        stale.unlink()
+    _trend(conversations, options).to_csv(trends / "corpus.csv", index=False)
+    for unit, frame in conversations.groupby("unit", sort=True):
+        _trend(frame, options).to_csv(trends / f"unit_{safe_name(str(unit))}.csv", index=False)
+    return conversations
+
+
+def _trend(conversations: pd.DataFrame, options: dict) -> pd.DataFrame:
+    """Per period: the number of conversations and the median of every figure."""
+    summary = summarise_by(conversations, ["period"], **options)
+    return summary[["period", "conversations", *(f"{n}_median" for n in NAMES)]].rename(
+        columns={f"{n}_median": n for n in NAMES}
+    )
+
+
+def _json_ready(value: object) -> object:
+    """NaN is not JSON: null instead; floats rounded to four decimals; numpy ints as ints."""
+    if isinstance(value, dict):
+        return {key: _json_ready(item) for key, item in value.items()}
+    if isinstance(value, float):
+        return None if math.isnan(value) else round(value, 4)
+    return int(value) if hasattr(value, "item") and float(value).is_integer() else value
 
 
 def train(config: Config, languages: list[str] | None = None) -> dict[str, dict]:
@@ -95,18 +148,18 @@ def evaluate_gold(
 def _gold_sets(gold: Path, lang: str | None) -> dict[str, tuple[str, pd.DataFrame]]:
     if gold.is_file():
         frame = read_annotations(gold, lang)
-        return {lang or _only_language(frame, gold): (lang or _only_language(frame, gold), frame)}
+        return {lang or only_language(frame, gold): (lang or only_language(frame, gold), frame)}
     languages = sorted(p.name for p in gold.iterdir() if p.is_dir() and any(p.glob("*.csv")))
     if languages and not lang:
         return {name: (name, read_folder(gold / name)) for name in languages}
     if lang and (gold / lang).is_dir():
         return {lang: (lang, read_folder(gold / lang))}
     frame = read_folder(gold)
-    found = lang or _only_language(frame, gold)
+    found = lang or only_language(frame, gold)
     return {found: (found, frame)}
 
 
-def _only_language(frame: pd.DataFrame, source: Path) -> str:
+def only_language(frame: pd.DataFrame, source: Path) -> str:
     languages = sorted(set(frame["language"]) - {""})
     if len(languages) != 1:
         raise ValueError(f"{source}: give --lang (languages found: {languages or 'none'})")

@@ -39,9 +39,9 @@ def tag_table(
     taggers: dict[str, Tagger] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip
     """Return (turns with tags, units with tags). The input frame is not changed."""
-    roles = _roles(frame)
+    roles = roles_of(frame)
     languages = _languages(frame, lang)
-    contexts = _contexts(frame, roles)
+    contexts = previous_turns(frame, roles)
     backend = backend or str(config.get("tagger.backend", "model"))
     taggers = taggers if taggers is not None else {}
     tagged: list[Tagged | None] = [None] * len(frame)
@@ -61,7 +61,7 @@ def tag_table(
     return turns, _unit_table(frame, tagged, roles)
 
 
-def _roles(frame: pd.DataFrame) -> list[str]:
+def roles_of(frame: pd.DataFrame) -> list[str]:
     column = "role" if "role" in frame.columns else "speaker"
     if "text" not in frame.columns or column not in frame.columns:
         raise TableError("columns")
@@ -85,7 +85,7 @@ def _languages(frame: pd.DataFrame, lang: str | None) -> list[str]:
     return languages
 
 
-def _contexts(frame: pd.DataFrame, roles: list[str]) -> list[str]:
+def previous_turns(frame: pd.DataFrame, roles: list[str]) -> list[str]:
     """The other speaker's previous turn: the `context` column, else from conversation order."""
     if "context" in frame.columns:
         return frame["context"].fillna("").astype(str).tolist()

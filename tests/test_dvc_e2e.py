@@ -1,7 +1,8 @@
-"""`dvc repro` in a fresh copy of the repository writes the intake outputs."""
+"""`dvc repro` in a fresh copy of the repository writes every output; metrics and plots show."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -44,7 +45,22 @@ def test_dvc_repro_in_a_clean_clone(tmp_path):
     assert (intake["status"] == "analysed").sum() == 14
     conversations = pd.read_csv(clone / "out" / "conversations.csv")
     assert len(conversations) == 14
+    caseworkers = pd.read_csv(clone / "out" / "caseworkers.csv")
+    assert set(caseworkers["caseworker_id"]) == {"cw-01", "cw-02", "cw-03", "cw-04"}
+    sheets = {p.name for p in (clone / "out" / "sheets").iterdir()}
+    assert sheets == {"cw-01.html", "cw-02.html", "cw-03.html", "cw-04.html", "index.html"}
     assert (clone / "dvc.lock").is_file()
+    dvc = [sys.executable, "-m", "dvc"]
+    shown = subprocess.run([*dvc, "metrics", "show", "--json"], cwd=clone, env=env,
+                           capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert shown.returncode == 0, shown.stderr
+    metrics = json.loads(shown.stdout)[""]["data"]
+    assert metrics["metrics/corpus.json"]["data"]["conversations"] == 14
+    assert metrics["metrics/eval.json"]["data"]["da"]["question"]["n"] > 0
+    plots = subprocess.run([*dvc, "plots", "show", "--json"], cwd=clone, env=env,
+                           capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert plots.returncode == 0, plots.stderr
+    assert "metrics/trends/corpus.csv" in plots.stdout and "citizen_share" in plots.stdout
     again = subprocess.run(
         [sys.executable, "-m", "dvc", "status"], cwd=clone, env=env,
         capture_output=True, text=True, timeout=300,

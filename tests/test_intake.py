@@ -181,15 +181,13 @@ def test_missing_manifest_quarantines_every_file(tmp_path, config, messages):
     assert "manifest.csv" in result.records[0].reasons[0]
 
 
-def test_stage_writes_intake_turns_and_conversations(messy_folder, tmp_path, config, messages):
+def test_stage_writes_intake_and_turns(messy_folder, tmp_path, config, messages):
     out = tmp_path / "out"
     stages.intake(messy_folder, out, config, messages, progress=False)
     intake = pd.read_csv(out / "intake.csv")
     assert set(intake["status"]) == {"analysed", "warning", "quarantined"}
     turns = pd.read_parquet(out / "intake" / "turns.parquet")
     assert set(turns["conversation_id"]) == {"broken", "good", "names", "t1", "teams", "windows"}
-    conversations = pd.read_csv(out / "conversations.csv")
-    assert len(conversations) == 6 and "citizen_share" in conversations
 
 
 def test_cli_exit_codes(messy_folder, tmp_path, capsys):
@@ -222,4 +220,9 @@ def test_run_reads_tags_and_writes_every_table(messy_folder, tmp_path):
     turns = pd.read_parquet(out / "turns.parquet")
     assert {"question", "agency", "framing", "act"} <= set(turns.columns)
     assert set(turns["conversation_id"]) == {"broken", "good", "names", "t1", "teams", "windows"}
-    assert (out / "units.csv").is_file() and (out / "conversations.csv").is_file()
+    assert (out / "units.csv").is_file()
+    conversations = pd.read_csv(out / "conversations.csv")
+    assert len(conversations) == 6 and conversations["citizen_share"].between(0, 1).all()
+    assert pd.read_csv(out / "caseworkers.csv")["caseworker_id"].tolist() == ["cw-01"]
+    assert (out / "metrics" / "corpus.json").is_file()
+    assert {p.name for p in (out / "sheets").iterdir()} == {"cw-01.html", "index.html"}

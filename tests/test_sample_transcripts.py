@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline import stages
+from pipeline.speaker_share import speaker_share
 from tests.helpers import ROOT
 
 SAMPLE = ROOT / "transcripts_sample"
@@ -27,7 +28,10 @@ def test_sample_passes_intake_with_realistic_lengths(tmp_path, config, messages)
     assert result.counts() == {"analysed": 14, "warning": 0, "quarantined": 0}
     formats = {record.format for record in result.records}
     assert {"webvtt", "srt", "text", "json", "docx", "csv"} <= formats
-    conversations = pd.read_csv(tmp_path / "conversations.csv")
+    conversations = pd.DataFrame(
+        {"caseworker_id": c.entry.caseworker_id, **speaker_share(c.turns)}
+        for c in result.conversations
+    )
     assert conversations["turns"].between(40, 150).all()
     by_caseworker = conversations.groupby("caseworker_id")["citizen_share"].median()
     # The styles were written to differ: the inviting caseworker's citizens say the most.

@@ -20,7 +20,8 @@ _ANNOMI_KEYS = {"utterance_text", "interlocutor", "transcript_id", "utterance_id
 
 def read_annotations(path: Path, lang: str | None = None) -> pd.DataFrame:
     """One annotation or gold file (project or AnnoMI format) as a project-format table."""
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                        sep=_separator(path))  # fmt: skip
     if set(frame.columns) >= _ANNOMI_KEYS:
         frame = from_annomi(frame, lang or "en")
     missing = [c for c in ("role", "text") if c not in frame.columns]
@@ -33,6 +34,13 @@ def read_annotations(path: Path, lang: str | None = None) -> pd.DataFrame:
     if lang:
         frame["language"] = frame["language"].replace("", lang)
     return frame[COLUMNS + [c for c in frame.columns if c not in COLUMNS]]
+
+
+def _separator(path: Path) -> str:
+    """Comma, semicolon (Excel in a Danish locale) or tab: whichever the header line uses most."""
+    with path.open(encoding="utf-8-sig") as handle:
+        header = handle.readline()
+    return max((",", ";", "\t"), key=header.count)
 
 
 def read_folder(folder: Path) -> pd.DataFrame:

@@ -1,0 +1,1 @@
+"""Feedback sheets per caseworker and the supervisor's index: self-contained HTML pages."""

@@ -1,0 +1,228 @@
+"""Build `sheets/<caseworker_id>.html` for every caseworker and `sheets/index.html`.
+
+Each sheet is made from that caseworker's rows only: the tables are filtered before anything
+is computed or rendered, so no other caseworker's words or figures can reach it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import yaml
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from pipeline import __version__
+from pipeline.aggregation import summarise, summarise_by
+from pipeline.config import Config
+from pipeline.figures import BY_NAME
+from pipeline.io.personal_data import PersonalDataScanner
+from pipeline.sheets import charts
+from pipeline.sheets.excerpts import pick_excerpts
+from pipeline.sheets.names import sheet_names
+
+_ENVIRONMENT = Environment(
+    loader=PackageLoader("pipeline.sheets"), autoescape=select_autoescape(default=True),
+    trim_blocks=True, lstrip_blocks=True,
+)  # fmt: skip
+
+
+def sheet_texts(config: Config, lang: str) -> dict:
+    """configs/sheet/<lang>.yaml: every text on a sheet, editable by supervisors."""
+    path = config.config_dir / "sheet" / f"{lang}.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def build_sheets(out: Path, config: Config, evaluation: Path | None, lang: str) -> list[Path]:
+    """Write one sheet per caseworker and the index into `out/sheets`; return the sheet paths."""
+    conversations = pd.read_parquet(out / "conversations.parquet")
+    turns = pd.read_parquet(out / "turns.parquet")
+    units = pd.read_parquet(out / "units.parquet")
+    texts = sheet_texts(config, lang)
+    scores = _scores(evaluation)
+    folder = out / "sheets"
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.html"):
+        stale.unlink()
+    names = sheet_names(sorted(conversations["caseworker_id"].astype(str).unique()))
+    paths = []
+    for caseworker_id, own in conversations.groupby("caseworker_id", sort=True):
+        ids = set(own["conversation_id"])
+        html = render_sheet(
+            str(caseworker_id), own, turns[turns["conversation_id"].isin(ids)],
+            units[units["conversation_id"].isin(ids)], texts, scores, config,
+        )  # fmt: skip
+        path = folder / names[str(caseworker_id)]
+        path.write_text(html, encoding="utf-8")
+        paths.append(path)
+    intake = pd.read_csv(out / "intake.csv", dtype=str, keep_default_na=False,
+                         encoding="utf-8-sig")  # fmt: skip
+    (folder / "index.html").write_text(render_index(names, intake, texts), encoding="utf-8")
+    return paths
+
+
+def render_sheet(
+    caseworker_id: str, conversations: pd.DataFrame, turns: pd.DataFrame, units: pd.DataFrame,
+    texts: dict, scores: dict, config: Config,
+) -> str:  # fmt: skip
+    """One caseworker's sheet as HTML, from that caseworker's rows only."""
+    lang = texts["lang"]
+    everything = conversations.sort_values(["date", "conversation_id"])
+    covered = everything
+    if str(config.get("sheets.covers", "all")) == "latest":
+        covered = everything[everything["period"] == everything["period"].max()]
+    turns = turns[turns["conversation_id"].isin(set(covered["conversation_id"]))]
+    units = units[units["conversation_id"].isin(set(covered["conversation_id"]))]
+    options = {"min_for_interval": int(config.get("aggregate.min_conversations_for_interval", 5)),
+               "resamples": int(config.get("aggregate.bootstrap_resamples", 2000)),
+               "seed": int(config.get("aggregate.seed", 0))}  # fmt: skip
+    summary = summarise(covered, **options)
+    language = str(covered["language"].mode().iat[0])
+    scanner = PersonalDataScanner.for_language(config.config_dir, language)
+    picked = pick_excerpts(turns, units, scanner,
+                           per_kind=int(config.get("sheets.excerpts_per_kind", 2)))  # fmt: skip
+    minutes = summary["minutes"]
+    return _ENVIRONMENT.get_template("sheet.html.j2").render(
+        t=texts, lang=lang, caseworker=caseworker_id,
+        first=summary["first_date"], last=summary["last_date"],
+        volume=(texts["volume"].format(conversations=summary["conversations"],
+                                       minutes=round(minutes))
+                if not math.isnan(minutes) else
+                texts["volume_no_minutes"].format(conversations=summary["conversations"])),
+        small_sample=texts["small_sample"].format(n=summary["conversations"])
+        if summary["small_sample"] else "",
+        headline=[_headline(name, summary, texts) for name in texts["headline"]],
+        charts=_charts(covered, units, everything, texts, options),
+        excerpts=picked, questions=choose_questions(summary, texts),
+        method=[(texts["tags"][tag], _accuracy(scores.get(language, {}),
+                                               texts["tag_dimension"][tag], texts))
+                for tag in texts["tags"]],
+        footer=texts["footer"].format(version=__version__, today=date.today().isoformat(),
+                                      caseworker=caseworker_id),
+    )  # fmt: skip
+
+
+def render_index(names: dict[str, str], intake: pd.DataFrame, texts: dict) -> str:
+    """The supervisor's page: links to the sheets and what the intake gate did; no figures."""
+    counts = {status: int((intake["status"] == status).sum())
+              for status in ("analysed", "warning", "quarantined")}  # fmt: skip
+    remarks = intake[intake["status"] != "analysed"]
+    return _ENVIRONMENT.get_template("index.html.j2").render(
+        t=texts,
+        lang=texts["lang"],
+        sheets=sorted(names.items()),
+        counts=texts["index"]["intake_counts"].format(**counts),
+        remarks=remarks.to_dict("records"),
+    )
+
+
+def choose_questions(summary: dict, texts: dict) -> list[str]:
+    """The reflection questions whose condition the medians meet, then the general ones."""
+    chosen = []
+    for question in texts["questions"]:
+        if "figure" not in question:
+            continue
+        value = summary.get(f"{question['figure']}_median", math.nan)
+        if math.isnan(value):
+            continue
+        if ("below" in question and value < question["below"]) or (
+                "above" in question and value > question["above"]):  # fmt: skip
+            chosen.append(question["text"])
+    chosen += [q["text"] for q in texts["questions"] if q.get("always")]
+    return chosen[: int(texts.get("max_questions", 4))]
+
+
+def format_value(value: float, kind: str, texts: dict) -> str:
+    """A figure as a person reads it: shares in per cent, words and seconds with their unit,
+    Danish decimal commas."""
+    if value is None or math.isnan(value):
+        return "–"
+    if kind == "share":
+        text = f"{value * 100:.0f} %"
+    elif kind in ("ratio", "rate"):
+        text = f"{value:.1f}"
+    else:
+        text = f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
+    text = text.replace(".", ",") if texts["lang"] == "da" else text
+    unit = texts.get("units", {}).get(kind)
+    return f"{text} {unit}" if unit else text
+
+
+def _headline(name: str, summary: dict, texts: dict) -> dict:
+    kind = BY_NAME[name].kind
+    value = lambda key: format_value(summary[f"{name}_{key}"], kind, texts)  # noqa: E731
+    interval = "" if math.isnan(summary[f"{name}_ci_low"]) else texts["interval"].format(
+        low=value("ci_low"), high=value("ci_high"))  # fmt: skip
+    return {"label": texts["figures"][name]["label"], "explain": texts["figures"][name]["explain"],
+            "value": value("median"), "range": texts["range"].format(low=value("min"),
+                                                                     high=value("max")),
+            "interval": interval}  # fmt: skip
+
+
+def _charts(covered: pd.DataFrame, units: pd.DataFrame, everything: pd.DataFrame, texts: dict,
+            options: dict) -> list[dict]:  # fmt: skip
+    c = texts["charts"]
+    dates = covered["date"].astype(str).tolist()
+    result = [
+        _chart(c["share"], charts.share_per_conversation(
+            dates, covered["citizen_share"].tolist(), float(covered["citizen_share"].median()),
+            c["share"])),
+        _chart(c["acts"], charts.acts_per_conversation(dates, {
+            "open": covered["open_question_units"].tolist(),
+            "closed": covered["closed_question_units"].tolist(),
+            "reflection": covered["reflection_units"].tolist()}, c["acts"])),
+        _chart(c["balance"], charts.balance(_balance_rows(units, c["balance"]), c["balance"])),
+    ]  # fmt: skip
+    periods = summarise_by(everything, ["period"], **options)
+    if len(periods) >= 2:
+        series = {texts["figures"][name]["label"]: periods[f"{name}_median"].tolist()
+                  for name in c["trend"]["series"]}  # fmt: skip
+        result.append(_chart(c["trend"], charts.trend(periods["period"].tolist(), series)))
+    else:
+        result.append({"title": c["trend"]["title"], "sentence": c["trend"]["only_one"],
+                       "svg": ""})  # fmt: skip
+    return result
+
+
+def _balance_rows(units: pd.DataFrame, labels: dict) -> list[tuple[str, list[tuple[str, float]]]]:
+    citizen = units.loc[units["role"] == "citizen", "agency"]
+    framed = units.loc[units["role"] == "caseworker", "framing"]
+    framed = framed[framed.isin(["being", "becomer"])]
+    rows = []
+    if len(citizen):
+        rows.append(
+            (
+                labels["citizen"],
+                [
+                    (k, float((citizen == k).mean()))
+                    for k in ("agentive", "neutral", "non_agentive")
+                ],
+            )
+        )
+    if len(framed):
+        rows.append(
+            (labels["caseworker"], [(k, float((framed == k).mean())) for k in ("being", "becomer")])
+        )
+    return rows  # fmt: skip
+
+
+def _chart(text: dict, svg: str) -> dict:
+    return {"title": text["title"], "sentence": text["sentence"], "svg": svg}
+
+
+def _accuracy(scores: dict, dimension: str, texts: dict) -> str:
+    score = scores.get(dimension)
+    if not score:
+        return texts["accuracy_missing"]
+    value = f"{score['macro_f1']:.2f}"
+    return texts["accuracy"].format(score=value.replace(".", ",") if texts["lang"] == "da"
+                                    else value, n=score["n"])  # fmt: skip
+
+
+def _scores(evaluation: Path | None) -> dict:
+    if evaluation is None or not evaluation.is_file():
+        return {}
+    return json.loads(evaluation.read_text(encoding="utf-8"))
