@@ -98,7 +98,7 @@ def summarise(
         "small_sample": n < min_for_interval,
     }
     rng = np.random.default_rng(seed)
-    for name in NAMES:
+    for name in (n for n in NAMES if n in conversations.columns):
         values = conversations[name].to_numpy(dtype=float)
         values = values[~np.isnan(values)]
         summary[f"{name}_n"] = len(values)

@@ -123,7 +123,7 @@ def _unit_table(frame: pd.DataFrame, tagged: list[Tagged | None], roles: list[st
     keys = [c for c in ("conversation_id", "caseworker_id", "date", "language", "turn", "speaker")
             if c in frame.columns]  # fmt: skip
     rows = list(_unit_rows(frame, tagged, roles, keys))
-    columns = [*keys, "role", "unit", "text", "start_char", "end_char"]
+    columns = [*keys, "role", "unit_index", "text", "start_char", "end_char"]
     for name in TAG_NAMES:
         columns += [name, f"{name}_p"] + ([f"{name}_evidence"] if name != ACT.name else [])
     columns.append("patterns")
@@ -137,7 +137,7 @@ def _unit_rows(frame: pd.DataFrame, tagged: list[Tagged | None], roles: list[str
             continue
         base = {key: frame[key].iat[i] for key in keys}
         for unit, tags in turn.units:
-            row = {**base, "role": roles[i], "unit": unit.index, "text": unit.text,
+            row = {**base, "role": roles[i], "unit_index": unit.index, "text": unit.text,
                    "start_char": unit.start, "end_char": unit.end}  # fmt: skip
             for name in TAG_NAMES:
                 row[name] = _value(name, tags.labels.get(name))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from pipeline.config import Config
@@ -38,3 +39,27 @@ def trained_taggers(config, trained_models):
         lang: Tagger(lang, config, backend="model", models_dir=trained_models)
         for lang in ("da", "en")
     }
+
+
+def run_job(transcripts, out, config, taggers, lang="da"):
+    """Intake, tagging (by the given taggers), aggregation and sheets into `out`."""
+    from pipeline import stages
+    from pipeline.io.tables import write_table
+    from pipeline.sheets.build import build_sheets
+    from pipeline.tagging import tag_table
+
+    stages.intake(transcripts, out, config, Messages(lang), progress=False)
+    turns, units = tag_table(pd.read_parquet(out / "intake" / "turns.parquet"), config,
+                             taggers=dict(taggers))  # fmt: skip
+    write_table(turns, out, "turns")
+    write_table(units, out, "units")
+    stages.aggregate(out, out / "metrics", config)
+    build_sheets(out, config, ROOT / "metrics" / "eval.json", lang)
+    return out
+
+
+@pytest.fixture(scope="session")
+def sample_outputs(config, trained_taggers, tmp_path_factory):
+    """The whole job on the bundled sample transcripts, tagged by the trained models."""
+    return run_job(ROOT / "transcripts_sample", tmp_path_factory.mktemp("sample-out"), config,
+                   trained_taggers)  # fmt: skip

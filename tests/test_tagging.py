@@ -11,7 +11,7 @@ from pipeline.tagging import TableError, tag_table
 
 TURN_COLUMNS = ["question", "question_p", "reflection", "reflection_p", "input", "input_p",
                 "act", "act_p", "agency", "agency_p", "framing", "framing_p"]  # fmt: skip
-UNIT_COLUMNS = ["unit", "text", "start_char", "end_char", "question", "framing", "agency",
+UNIT_COLUMNS = ["unit_index", "text", "start_char", "end_char", "question", "framing", "agency",
                 "question_evidence", "patterns"]  # fmt: skip
 
 
@@ -69,7 +69,7 @@ def test_labels_and_evidence_on_clear_turns(tagged_by, backend):
     assert turns["act"].iloc[4] == "closed_question"
     if backend == "rules":
         assert "Vi skal have dig" in turns["framing_evidence"].iloc[2]
-        first = units[(units["turn"] == 2) & (units["unit"] == 0)].iloc[0]
+        first = units[(units["turn"] == 2) & (units["unit_index"] == 0)].iloc[0]
         assert first["reflection"] and first["text"] == "Så du har prøvet det før."
 
 

@@ -29,12 +29,12 @@ plt.rcParams.update({
 def share_per_conversation(dates: list[str], shares: list[float], median: float,
                            labels: dict) -> str:  # fmt: skip
     """Dots: one per conversation in date order; a line at the median."""
-    figure, axes = plt.subplots(figsize=(WIDTH, 1.45))
+    figure, axes = plt.subplots(figsize=(WIDTH, 1.3))
     positions = range(len(dates))
     axes.scatter(positions, shares, s=36, color=COLOURS["open"], zorder=3)
     axes.axhline(median, color=COLOURS["line"], linewidth=1, linestyle="--")
-    axes.annotate(f"{labels['median']}", (len(dates) - 0.5, median), fontsize=8,
-                  va="bottom", ha="right")  # fmt: skip
+    axes.annotate(labels["median"], (-0.5, median), fontsize=7, va="bottom", ha="left",
+                  xytext=(0, 2), textcoords="offset points")  # fmt: skip
     axes.set_ylim(0, 1)
     axes.set_yticks([0, 0.25, 0.5, 0.75, 1], ["0", "25 %", "50 %", "75 %", "100 %"])
     axes.set_ylabel(labels["axis"], fontsize=8)
@@ -44,7 +44,7 @@ def share_per_conversation(dates: list[str], shares: list[float], median: float,
 
 def acts_per_conversation(dates: list[str], counts: dict[str, list[int]], labels: dict) -> str:
     """Grouped bars per conversation: open questions, closed questions, reflections."""
-    figure, axes = plt.subplots(figsize=(WIDTH, 1.45))
+    figure, axes = plt.subplots(figsize=(WIDTH, 1.3))
     width = 0.26
     for offset, key in zip((-width, 0, width), ("open", "closed", "reflection"), strict=True):
         axes.bar([i + offset for i in range(len(dates))], counts[key], width,
@@ -58,7 +58,7 @@ def acts_per_conversation(dates: list[str], counts: dict[str, list[int]], labels
 
 def balance(rows: list[tuple[str, list[tuple[str, float]]]], labels: dict) -> str:
     """Horizontal 100 % bars, one per row: (row label, [(part, share), ...])."""
-    figure, axes = plt.subplots(figsize=(WIDTH, 0.5 + 0.5 * len(rows)))
+    figure, axes = plt.subplots(figsize=(WIDTH, 0.4 + 0.45 * len(rows)))
     for y, (_, parts) in enumerate(reversed(rows)):
         left = 0.0
         for key, value in parts:
@@ -80,13 +80,13 @@ def balance(rows: list[tuple[str, list[tuple[str, float]]]], labels: dict) -> st
 
 def trend(periods: list[str], series: dict[str, list[float]]) -> str:
     """Lines of medians per period, one per series (label -> values), shares on a 0-1 axis."""
-    figure, axes = plt.subplots(figsize=(WIDTH, 1.45))
+    figure, axes = plt.subplots(figsize=(WIDTH, 0.95))
     for (label, values), style in zip(series.items(), SERIES_STYLES, strict=False):
         axes.plot(periods, values, style, color=COLOURS["line"], label=label, markersize=5)
     axes.set_ylim(0, 1)
     axes.set_yticks([0, 0.5, 1], ["0", "50 %", "100 %"])
-    axes.legend(frameon=False, fontsize=6.5, loc="upper left", bbox_to_anchor=(1.0, 1.05),
-                handlelength=1.6)  # fmt: skip
+    axes.legend(frameon=False, fontsize=7, loc="upper left", bbox_to_anchor=(0, -0.38),
+                handlelength=2.5, borderaxespad=0)  # fmt: skip
     return _svg(figure)
 
 

@@ -69,7 +69,7 @@ def pick_excerpts(
         shown_from: set[str] = set()
         for second_round in (False, True):
             for row in candidates.itertuples(index=False):
-                key = (row.conversation_id, row.turn, row.unit)
+                key = (row.conversation_id, row.turn, row.unit_index)
                 if len(chosen) == per_kind or key in seen or (
                         not second_round and row.conversation_id in shown_from):  # fmt: skip
                     continue
