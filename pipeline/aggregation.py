@@ -9,6 +9,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from pipeline.config import Config
 from pipeline.figures import NAMES
 from pipeline.speaker_share import speaker_share
 
@@ -81,6 +82,15 @@ def period_of(dates: pd.Series, period: str) -> pd.Series:
     if period == "month":
         return parsed.dt.strftime("%Y-%m")
     return parsed.dt.year.astype("Int64").astype(str) + "-Q" + parsed.dt.quarter.astype(str)
+
+
+def summary_options(config: Config) -> dict[str, int]:
+    """The `summarise` settings from params (aggregate.*)."""
+    return {
+        "min_for_interval": int(config.get("aggregate.min_conversations_for_interval", 5)),
+        "resamples": int(config.get("aggregate.bootstrap_resamples", 2000)),
+        "seed": int(config.get("aggregate.seed", 0)),
+    }
 
 
 def summarise(

@@ -156,6 +156,9 @@ def _sample(args: argparse.Namespace, config: Config, messages: Messages) -> int
         detail = messages.text(f"table.{error.key}", **error.params)
         print(messages.text("cli.table_error", error=detail), file=sys.stderr)
         return EXIT_USAGE
+    except (ValueError, OSError, KeyError) as error:
+        print(messages.text("cli.table_error", error=f"{args.turns}: {error}"), file=sys.stderr)
+        return EXIT_USAGE
     write_sheet(sheet, args.out)
     print(messages.text("cli.sampled", n=len(sheet), path=args.out), file=sys.stderr)
     return EXIT_OK

@@ -14,6 +14,7 @@ from pipeline.aggregation import (
     period_of,
     summarise,
     summarise_by,
+    summary_options,
 )
 from pipeline.config import Config
 from pipeline.evaluation import evaluate
@@ -67,13 +68,9 @@ def aggregate(out: Path, metrics: Path, config: Config) -> pd.DataFrame:
     corpus: tables in `out`, DVC metrics (corpus.json) and trend plots (trends/) in `metrics`."""
     turns, units = pd.read_parquet(out / "turns.parquet"), pd.read_parquet(out / "units.parquet")
     period = str(config.get("aggregate.period", "quarter"))
-    options = {
-        "min_for_interval": int(config.get("aggregate.min_conversations_for_interval", 5)),
-        "resamples": int(config.get("aggregate.bootstrap_resamples", 2000)),
-        "seed": int(config.get("aggregate.seed", 0)),
-    }
+    options = summary_options(config)
     conversations = conversation_figures(turns, units) if not turns.empty else pd.DataFrame(
-        columns=[*META_COLUMNS, *NAMES])  # fmt: skip
+        columns=[*META_COLUMNS, "minutes", *NAMES])  # fmt: skip
     conversations.insert(3, "period", period_of(conversations["date"], period))
     write_table(conversations, out, "conversations")
     write_table(summarise_by(conversations, ["caseworker_id", "period"], **options), out,
@@ -98,9 +95,8 @@ def aggregate(out: Path, metrics: Path, config: Config) -> pd.DataFrame:
 def _trend(conversations: pd.DataFrame, options: dict) -> pd.DataFrame:
     """Per period: the number of conversations and the median of every figure."""
     summary = summarise_by(conversations, ["period"], **options)
-    return summary[["period", "conversations", *(f"{n}_median" for n in NAMES)]].rename(
-        columns={f"{n}_median": n for n in NAMES}
-    )
+    columns = ["period", "conversations", *(f"{n}_median" for n in NAMES)]
+    return summary.reindex(columns=columns).rename(columns={f"{n}_median": n for n in NAMES})
 
 
 def _json_ready(value: object) -> object:

@@ -131,3 +131,35 @@ def test_summaries_per_group():
     assert table["caseworker_id"].tolist() == ["a", "b"]
     assert table["citizen_share_median"].tolist() == pytest.approx([0.2, 0.6])
     assert table["conversations"].tolist() == [2, 1]
+
+
+def test_aggregate_stage_on_an_empty_run(tmp_path, config):
+    from pipeline import stages
+
+    pd.DataFrame(columns=["conversation_id", "turn", "role", "date"]).to_parquet(
+        tmp_path / "turns.parquet")  # fmt: skip
+    pd.DataFrame(columns=["conversation_id", "role"]).to_parquet(tmp_path / "units.parquet")
+    stages.aggregate(tmp_path, tmp_path / "metrics", config)
+    assert pd.read_csv(tmp_path / "conversations.csv").empty
+    corpus = (tmp_path / "metrics" / "corpus.json").read_text()
+    assert '"conversations": 0' in corpus
+    assert pd.read_csv(tmp_path / "metrics" / "trends" / "corpus.csv").empty
+
+
+def test_aggregate_stage_writes_tables_metrics_and_trends(sample_outputs):
+    import json
+
+    caseworkers = pd.read_csv(sample_outputs / "caseworkers.csv")
+    conversations = pd.read_csv(sample_outputs / "conversations.csv")
+    assert len(caseworkers) == conversations.groupby(["caseworker_id", "period"]).ngroups
+    one = caseworkers[(caseworkers["caseworker_id"] == "cw-01")
+                      & (caseworkers["period"] == "2026-Q1")].iloc[0]  # fmt: skip
+    own = conversations[(conversations["caseworker_id"] == "cw-01")
+                        & (conversations["period"] == "2026-Q1")]  # fmt: skip
+    assert one["citizen_share_median"] == pytest.approx(own["citizen_share"].median())
+    corpus = json.loads((sample_outputs / "metrics" / "corpus.json").read_text())
+    assert corpus["conversations"] == 14 and corpus["caseworkers"] == 4
+    assert corpus["median"]["citizen_share"] == pytest.approx(
+        conversations["citizen_share"].median(), abs=1e-4)  # fmt: skip
+    trends = sorted(p.name for p in (sample_outputs / "metrics" / "trends").iterdir())
+    assert trends == ["corpus.csv", "unit_jobcenter-nord.csv", "unit_jobcenter-syd.csv"]

@@ -16,7 +16,7 @@ import yaml
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from pipeline import __version__
-from pipeline.aggregation import summarise, summarise_by
+from pipeline.aggregation import summarise, summarise_by, summary_options
 from pipeline.config import Config
 from pipeline.figures import BY_NAME
 from pipeline.io.personal_data import PersonalDataScanner
@@ -76,9 +76,7 @@ def render_sheet(
         covered = everything[everything["period"] == everything["period"].max()]
     turns = turns[turns["conversation_id"].isin(set(covered["conversation_id"]))]
     units = units[units["conversation_id"].isin(set(covered["conversation_id"]))]
-    options = {"min_for_interval": int(config.get("aggregate.min_conversations_for_interval", 5)),
-               "resamples": int(config.get("aggregate.bootstrap_resamples", 2000)),
-               "seed": int(config.get("aggregate.seed", 0))}  # fmt: skip
+    options = summary_options(config)
     summary = summarise(covered, **options)
     language = str(covered["language"].mode().iat[0])
     scanner = PersonalDataScanner.for_language(config.config_dir, language)
