@@ -53,6 +53,19 @@ def render(page_path: Path, pdf: Path, png: Path | None = None) -> Rendered:
     return Rendered(problems, text, pdf)
 
 
+def overflows(page_path: Path, width: int) -> bool:
+    """Whether the page is wider than a screen `width` pixels wide (sideways scrolling)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": width, "height": 800})
+        page.goto(page_path.resolve().as_uri(), wait_until="load")
+        wider = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+        browser.close()
+    return bool(wider)
+
+
 if __name__ == "__main__":
     sheet, out = Path(sys.argv[1]), Path(sys.argv[2])
     rendered = render(sheet, out.with_suffix(".pdf"), out)

@@ -14,11 +14,18 @@ from pipeline.io.personal_data import PersonalDataScanner
 from pipeline.sheets.build import choose_questions, format_value, sheet_texts
 from pipeline.sheets.excerpts import mark, pick_excerpts
 from pipeline.sheets.names import sheet_names
-from tests.browser import render
+from tests.browser import overflows, render
 from tests.conftest import run_job
 from tests.helpers import ROOT, manifest_row, write_folder
 
 CASEWORKERS = ["cw-01", "cw-02", "cw-03", "cw-04"]
+
+
+@pytest.fixture(scope="module")
+def wide_page(tmp_path_factory):
+    path = tmp_path_factory.mktemp("wide") / "wide.html"
+    path.write_text('<html><body><div style="width:900px">x</div></body></html>')
+    return path
 
 
 def _sheet(out, caseworker):
@@ -185,6 +192,17 @@ def test_sheet_in_chromium_prints_on_two_a4_pages(sample_outputs, tmp_path, case
     assert "Dette er ikke en evaluering" in rendered.text
     assert "Borgerens andel af ordene" in rendered.text
     assert "Spørgsmål til sparringen" in rendered.text
+
+
+def test_sheet_reads_on_a_phone(sample_outputs, wide_page):
+    assert not overflows(sample_outputs / "sheets" / "cw-01.html", width=390)
+    assert overflows(wide_page, width=390)  # the check itself can see a page that is too wide
+
+
+def test_a_third_speaker_is_explained(sample_outputs):
+    page = _sheet(sample_outputs, "cw-02")  # one conversation with an interpreter
+    assert 'id="others">I 1 af samtalerne sagde en tredje person' in page
+    assert 'id="others"' not in _sheet(sample_outputs, "cw-01")
 
 
 def test_index_in_chromium(sample_outputs, tmp_path):

@@ -92,6 +92,7 @@ def render_sheet(
                 texts["volume_no_minutes"].format(conversations=summary["conversations"])),
         small_sample=texts["small_sample"].format(n=summary["conversations"])
         if summary["small_sample"] else "",
+        others=_others_note(covered, texts),
         headline=[_headline(name, summary, texts) for name in texts["headline"]],
         charts=_charts(covered, units, everything, texts, options),
         excerpts=picked, questions=choose_questions(summary, texts),
@@ -147,6 +148,19 @@ def format_value(value: float, kind: str, texts: dict) -> str:
     text = text.replace(".", ",") if texts["lang"] == "da" else text
     unit = texts.get("units", {}).get(kind)
     return f"{text} {unit}" if unit else text
+
+
+def _others_note(conversations: pd.DataFrame, texts: dict) -> str:
+    """Where a third person (interpreter, relative) said much, the citizen's share of the words
+    is low for a reason the figure cannot show: say so."""
+    threshold = float(texts["others"]["threshold"])
+    shares = conversations["other_word_share"].fillna(0)
+    if not (shares >= threshold).any():
+        return ""
+    return texts["others"]["note"].format(
+        n=int((shares >= threshold).sum()),
+        share=format_value(float(shares.max()), "share", texts),
+    )
 
 
 def _headline(name: str, summary: dict, texts: dict) -> dict:
