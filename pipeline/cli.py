@@ -11,16 +11,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline import stages
+from pipeline import doctor, stages
 from pipeline.annotation_sheet import agreement_report, export_sample, read_filled, write_sheet
 from pipeline.config import Config, ConfigError
 from pipeline.io.intake import IntakeResult
+from pipeline.io.manifest_draft import draft_manifest
 from pipeline.messages import UI_LANGUAGES, Messages, resolve_language
 from pipeline.sheets.build import build_sheets
 from pipeline.taggers.tagger import ModelsMissing, Tagger
 from pipeline.tagging import TableError, tag_table
 
 EXIT_OK, EXIT_NOTHING, EXIT_USAGE = 0, 1, 2
+HISTORY = Path("history") / "conversations.csv"  # `run` keeps its history beside its outputs
 BACKENDS = ("model", "rules")
 LANGUAGES = ("da", "en")
 
@@ -67,9 +69,11 @@ def build_parser(messages: Messages) -> argparse.ArgumentParser:
     sub = command("aggregate")
     sub.add_argument("--out", type=Path, help=t("cli.out"))
     sub.add_argument("--metrics", type=Path, help=t("cli.metrics"))
+    sub.add_argument("--history", type=Path, help=t("cli.history"))
     sub = command("sheets")
     sub.add_argument("--out", type=Path, help=t("cli.out"))
     sub.add_argument("--evaluation", type=Path, help=t("cli.evaluation"))
+    sub.add_argument("--history", type=Path, help=t("cli.history"))
     sub = command("sample")
     sub.add_argument("turns", type=Path, help=t("cli.sample_turns"))
     sub.add_argument("--n", type=int, default=200, help=t("cli.sample_n"))
@@ -80,6 +84,12 @@ def build_parser(messages: Messages) -> argparse.ArgumentParser:
     sub.add_argument("--lang", choices=LANGUAGES, help=t("cli.lang"))
     sub.add_argument("--backend", choices=BACKENDS, help=t("cli.backend"))
     sub.add_argument("--out", type=Path, help=t("cli.agreement_out"))
+    sub = command("doctor")
+    sub.add_argument("--transcripts", type=Path, help=t("cli.transcripts"))
+    sub.add_argument("--out", type=Path, help=t("cli.out"))
+    sub = command("manifest")
+    sub.add_argument("folder", type=Path, help=t("cli.manifest_folder"))
+    sub.add_argument("--out", type=Path, help=t("cli.manifest_out"))
     sub = command("train")
     sub.add_argument("--lang", choices=LANGUAGES, nargs="+", help=t("cli.train_lang"))
     sub = command("evaluate")
@@ -115,6 +125,8 @@ def _intake(args: argparse.Namespace, config: Config, messages: Messages) -> int
     if not transcripts.is_dir():
         print(messages.text("cli.folder_missing", path=transcripts), file=sys.stderr)
         return EXIT_USAGE
+    if args.command == "run":
+        _print_findings(transcripts, out, config, messages, quiet_when_ok=True)
     result = stages.intake(transcripts, out, config, messages)
     code = _report(result, out / "intake.csv", messages, args.strict)
     if args.command == "run" and result.conversations:
@@ -122,29 +134,32 @@ def _intake(args: argparse.Namespace, config: Config, messages: Messages) -> int
         turns, units = stages.tag(out, config)
         print(messages.text("cli.tagged", turns=turns, units=units, path=out), file=sys.stderr)
         # Figures of this run stay with its outputs; the models' scores come from the project.
-        stages.aggregate(out, out / "metrics", config)
-        _write_sheets(out, config, messages)
+        stages.aggregate(out, out / "metrics", out / HISTORY, config)
+        _write_sheets(out, config, messages, history=out / HISTORY)
     return code
 
 
 def _aggregate(args: argparse.Namespace, config: Config, messages: Messages) -> int:
     out = args.out or _path(config, "paths.out")
     metrics = args.metrics or _path(config, "paths.metrics")
-    conversations = stages.aggregate(out, metrics, config)
+    history = args.history or _path(config, "paths.history") / HISTORY.name
+    conversations = stages.aggregate(out, metrics, history, config)
     print(messages.text("cli.aggregated", conversations=len(conversations), path=out),
           file=sys.stderr)  # fmt: skip
     return EXIT_OK
 
 
 def _sheets(args: argparse.Namespace, config: Config, messages: Messages) -> int:
-    _write_sheets(args.out or _path(config, "paths.out"), config, messages, args.evaluation)
+    _write_sheets(args.out or _path(config, "paths.out"), config, messages, args.evaluation,
+                  args.history)  # fmt: skip
     return EXIT_OK
 
 
-def _write_sheets(out: Path, config: Config, messages: Messages,
-                  evaluation: Path | None = None) -> None:  # fmt: skip
+def _write_sheets(out: Path, config: Config, messages: Messages, evaluation: Path | None = None,
+                  history: Path | None = None) -> None:  # fmt: skip
     evaluation = evaluation or _path(config, "paths.metrics") / "eval.json"
-    paths = build_sheets(out, config, evaluation, messages.lang)
+    history = history or _path(config, "paths.history") / HISTORY.name
+    paths = build_sheets(out, config, evaluation, history, messages.lang)
     print(messages.text("cli.sheets_written", n=len(paths), path=out / "sheets" / "index.html"),
           file=sys.stderr)  # fmt: skip
 
@@ -184,6 +199,40 @@ def _agreement(args: argparse.Namespace, config: Config, messages: Messages) -> 
     for dimension, s in report.items():
         print(f"{dimension:11s} {s['n']:5d}  {s['agreement']:.3f}  {_figure(s['kappa'])}  "
               f"{s['alpha']:.3f}")  # fmt: skip
+    return EXIT_OK
+
+
+def _doctor(args: argparse.Namespace, config: Config, messages: Messages) -> int:
+    transcripts = args.transcripts or _path(config, "paths.transcripts")
+    out = args.out or _path(config, "paths.out")
+    findings = _print_findings(transcripts, out, config, messages)
+    return EXIT_NOTHING if any(f.key != "no_git" for f in findings) else EXIT_OK
+
+
+def _print_findings(transcripts: Path, out: Path, config: Config, messages: Messages,
+                    quiet_when_ok: bool = False) -> list[doctor.Finding]:  # fmt: skip
+    findings = doctor.check(Path.cwd(), transcripts, out, config)
+    for finding in findings:
+        examples = ", ".join(finding.paths[:5]) + (" …" if len(finding.paths) > 5 else "")
+        print(messages.text(f"doctor.{finding.key}", n=len(finding.paths), examples=examples,
+                            **finding.params), file=sys.stderr)  # fmt: skip
+    if not findings and not quiet_when_ok:
+        print(messages.text("doctor.ok"), file=sys.stderr)
+    return findings
+
+
+def _manifest(args: argparse.Namespace, config: Config, messages: Messages) -> int:
+    if not args.folder.is_dir():
+        print(messages.text("cli.folder_missing", path=args.folder), file=sys.stderr)
+        return EXIT_USAGE
+    path = args.out or args.folder / "manifest_draft.csv"
+    if path.exists():
+        print(messages.text("cli.draft_exists", path=path), file=sys.stderr)
+        return EXIT_USAGE
+    draft = draft_manifest(args.folder, config, messages)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    draft.to_csv(path, index=False, encoding="utf-8-sig")
+    print(messages.text("cli.draft_written", n=len(draft), path=path), file=sys.stderr)
     return EXIT_OK
 
 
@@ -294,5 +343,5 @@ def _early_ui_language(argv: list[str]) -> str:
 
 
 COMMANDS = {"run": _intake, "intake": _intake, "tag": _tag, "aggregate": _aggregate,
-            "sheets": _sheets, "sample": _sample, "agreement": _agreement, "train": _train,
-            "evaluate": _evaluate}  # fmt: skip
+            "sheets": _sheets, "sample": _sample, "agreement": _agreement, "doctor": _doctor,
+            "manifest": _manifest, "train": _train, "evaluate": _evaluate}  # fmt: skip

@@ -19,6 +19,7 @@ from pipeline.aggregation import (
 from pipeline.config import Config
 from pipeline.evaluation import evaluate
 from pipeline.figures import NAMES
+from pipeline.history import update_history, withdrawn_conversations
 from pipeline.io.gold import read_annotations, read_folder
 from pipeline.io.intake import IntakeResult, run_intake
 from pipeline.io.tables import write_table
@@ -63,9 +64,10 @@ def tag(out: Path, config: Config, backend: str | None = None) -> tuple[int, int
     return len(tagged), len(units)
 
 
-def aggregate(out: Path, metrics: Path, config: Config) -> pd.DataFrame:
-    """Figures per conversation, per caseworker and period, per unit and period, and for the
-    corpus: tables in `out`, DVC metrics (corpus.json) and trend plots (trends/) in `metrics`."""
+def aggregate(out: Path, metrics: Path, history: Path, config: Config) -> pd.DataFrame:
+    """Figures per conversation in this run (`out`), the history of figures across runs
+    (`history`, figures only), per caseworker and period and per unit and period from the
+    history, and this run's corpus figures: DVC metrics (corpus.json) and trends in `metrics`."""
     turns, units = pd.read_parquet(out / "turns.parquet"), pd.read_parquet(out / "units.parquet")
     period = str(config.get("aggregate.period", "quarter"))
     options = summary_options(config)
@@ -73,8 +75,11 @@ def aggregate(out: Path, metrics: Path, config: Config) -> pd.DataFrame:
         columns=[*META_COLUMNS, "minutes", *NAMES])  # fmt: skip
     conversations.insert(3, "period", period_of(conversations["date"], period))
     write_table(conversations, out, "conversations")
-    write_table(summarise_by(conversations, ["caseworker_id", "period"], **options), out,
-                "caseworkers")  # fmt: skip
+    intake = pd.read_csv(out / "intake.csv", dtype=str, keep_default_na=False,
+                         encoding="utf-8-sig")  # fmt: skip
+    past = update_history(history, conversations, withdrawn_conversations(intake))
+    past = past.assign(period=period_of(past["date"], period))
+    write_table(summarise_by(past, ["caseworker_id", "period"], **options), out, "caseworkers")
     summary = summarise(conversations, **options)
     corpus = {"conversations": len(conversations),
               "caseworkers": conversations["caseworker_id"].nunique(), "turns": len(turns),
@@ -86,8 +91,8 @@ def aggregate(out: Path, metrics: Path, config: Config) -> pd.DataFrame:
     trends.mkdir(exist_ok=True)
     for stale in trends.glob("*.csv"):
         stale.unlink()
-    _trend(conversations, options).to_csv(trends / "corpus.csv", index=False)
-    for unit, frame in conversations.groupby("unit", sort=True):
+    _trend(past, options).to_csv(trends / "corpus.csv", index=False)
+    for unit, frame in past.groupby("unit", sort=True):
         _trend(frame, options).to_csv(trends / f"unit_{safe_name(str(unit))}.csv", index=False)
     return conversations
 

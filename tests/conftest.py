@@ -53,8 +53,9 @@ def run_job(transcripts, out, config, taggers, lang="da"):
                              taggers=dict(taggers))  # fmt: skip
     write_table(turns, out, "turns")
     write_table(units, out, "units")
-    stages.aggregate(out, out / "metrics", config)
-    build_sheets(out, config, ROOT / "metrics" / "eval.json", lang)
+    history = out / "history" / "conversations.csv"
+    stages.aggregate(out, out / "metrics", history, config)
+    build_sheets(out, config, ROOT / "metrics" / "eval.json", history, lang)
     return out
 
 

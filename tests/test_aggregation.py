@@ -139,7 +139,8 @@ def test_aggregate_stage_on_an_empty_run(tmp_path, config):
     pd.DataFrame(columns=["conversation_id", "turn", "role", "date"]).to_parquet(
         tmp_path / "turns.parquet")  # fmt: skip
     pd.DataFrame(columns=["conversation_id", "role"]).to_parquet(tmp_path / "units.parquet")
-    stages.aggregate(tmp_path, tmp_path / "metrics", config)
+    pd.DataFrame(columns=["file", "conversation_id", "withdrawn"]).to_csv(tmp_path / "intake.csv")
+    stages.aggregate(tmp_path, tmp_path / "metrics", tmp_path / "history.csv", config)
     assert pd.read_csv(tmp_path / "conversations.csv").empty
     corpus = (tmp_path / "metrics" / "corpus.json").read_text()
     assert '"conversations": 0' in corpus

@@ -175,7 +175,8 @@ def test_english_sheet(tmp_path, config, sample_outputs):
     out.mkdir()
     for name in ("conversations.parquet", "turns.parquet", "units.parquet", "intake.csv"):
         (out / name).write_bytes((sample_outputs / name).read_bytes())
-    build_sheets(out, config, ROOT / "metrics" / "eval.json", "en")
+    history = sample_outputs / "history" / "conversations.csv"
+    build_sheets(out, config, ROOT / "metrics" / "eval.json", history, "en")
     page = _sheet(out, "cw-01")
     assert "This is not an evaluation" in page and 'lang="en"' in page
     assert "Dette er ikke" not in page

@@ -36,6 +36,7 @@ INTAKE_COLUMNS = [
     "encoding",
     "turns",
     "manifest_line",
+    "withdrawn",
 ]
 _MAX_LOCATIONS = 5
 
@@ -53,6 +54,9 @@ class IntakeRecord:
     encoding: str = ""
     turns: int = 0
     manifest_line: int | None = None
+    # Consent or anonymisation now "no", or the listed file removed: the conversation is taken
+    # out of every output and out of the history of figures (pipeline/history.py).
+    withdrawn: bool = False
 
     def flag(self, status: str, reason: str, location: str = "") -> None:
         """Add a reason; the status only ever gets worse (analysed < warning < quarantined)."""
@@ -164,6 +168,9 @@ class IntakeGate:
         path = self._resolve(entry.file)
         if path is None or not path.is_file():
             record.flag(QUARANTINED, self.messages.text("reason.file_missing"))
+        if "no" in (entry.consent, entry.anonymised) or path is None or not path.is_file():
+            record.withdrawn = True
+            record.flag(QUARANTINED, self.messages.text("reason.withdrawn"))
         if record.status == QUARANTINED or path is None:
             return record, None
         read = self._read(path)
@@ -311,17 +318,7 @@ class IntakeGate:
 
     # --- helpers --------------------------------------------------------------------------
     def _transcript_files(self) -> list[Path]:
-        ignore = list(self.config.get("intake.ignore", []) or [])
-        manifest = str(self.config.get("intake.manifest", "manifest.csv"))
-        files = []
-        for path in sorted(self.folder.rglob("*")):
-            parts = path.relative_to(self.folder).parts
-            if not path.is_file() or path.name == manifest:
-                continue
-            if any(fnmatch.fnmatch(part, pattern) for part in parts for pattern in ignore):
-                continue
-            files.append(path.resolve())
-        return files
+        return transcript_files(self.folder, self.config)
 
     def _resolve(self, file: str) -> Path | None:
         """The file inside the folder, or None for a path that points outside it."""
@@ -366,6 +363,21 @@ class IntakeGate:
             where = self.messages.text(f"where.{location}", n=shown + more)
             parts.append(f"{self.messages.text(f'personal_data.{kind}')} ({where})")
         return "; ".join(parts)
+
+
+def transcript_files(folder: Path, config: Config) -> list[Path]:
+    """Every file in the folder and its sub-folders but the manifest and the ignored ones."""
+    ignore = list(config.get("intake.ignore", []) or [])
+    manifest = str(config.get("intake.manifest", "manifest.csv"))
+    files = []
+    for path in sorted(folder.rglob("*")):
+        parts = path.relative_to(folder).parts
+        if not path.is_file() or path.name == manifest:
+            continue
+        if any(fnmatch.fnmatch(part, pattern) for part in parts for pattern in ignore):
+            continue
+        files.append(path.resolve())
+    return files
 
 
 def run_intake(

@@ -16,9 +16,10 @@ import yaml
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from pipeline import __version__
-from pipeline.aggregation import summarise, summarise_by, summary_options
+from pipeline.aggregation import period_of, summarise, summarise_by, summary_options
 from pipeline.config import Config
 from pipeline.figures import BY_NAME
+from pipeline.history import read_history
 from pipeline.io.personal_data import PersonalDataScanner
 from pipeline.sheets import charts
 from pipeline.sheets.excerpts import pick_excerpts
@@ -36,9 +37,17 @@ def sheet_texts(config: Config, lang: str) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def build_sheets(out: Path, config: Config, evaluation: Path | None, lang: str) -> list[Path]:
-    """Write one sheet per caseworker and the index into `out/sheets`; return the sheet paths."""
+def build_sheets(
+    out: Path, config: Config, evaluation: Path | None, history: Path, lang: str
+) -> list[Path]:
+    """Write one sheet per caseworker and the index into `out/sheets`; return the sheet paths.
+
+    A sheet covers the caseworker's conversations in this run; its trend also shows the earlier
+    periods kept in the history of figures."""
     conversations = pd.read_parquet(out / "conversations.parquet")
+    period = str(config.get("aggregate.period", "quarter"))
+    past = read_history(history)
+    past = past.assign(period=period_of(past["date"], period))
     turns = pd.read_parquet(out / "turns.parquet")
     units = pd.read_parquet(out / "units.parquet")
     texts = sheet_texts(config, lang)
@@ -53,7 +62,8 @@ def build_sheets(out: Path, config: Config, evaluation: Path | None, lang: str) 
         ids = set(own["conversation_id"])
         html = render_sheet(
             str(caseworker_id), own, turns[turns["conversation_id"].isin(ids)],
-            units[units["conversation_id"].isin(ids)], texts, scores, config,
+            units[units["conversation_id"].isin(ids)], past[past["caseworker_id"] == caseworker_id],
+            texts, scores, config,
         )  # fmt: skip
         path = folder / names[str(caseworker_id)]
         path.write_text(html, encoding="utf-8")
@@ -66,14 +76,14 @@ def build_sheets(out: Path, config: Config, evaluation: Path | None, lang: str) 
 
 def render_sheet(
     caseworker_id: str, conversations: pd.DataFrame, turns: pd.DataFrame, units: pd.DataFrame,
-    texts: dict, scores: dict, config: Config,
+    history: pd.DataFrame, texts: dict, scores: dict, config: Config,
 ) -> str:  # fmt: skip
-    """One caseworker's sheet as HTML, from that caseworker's rows only."""
+    """One caseworker's sheet as HTML, from that caseworker's rows only (`history`: the figures
+    of all their conversations so far, this run's included, for the trend)."""
     lang = texts["lang"]
-    everything = conversations.sort_values(["date", "conversation_id"])
-    covered = everything
+    covered = conversations.sort_values(["date", "conversation_id"])
     if str(config.get("sheets.covers", "all")) == "latest":
-        covered = everything[everything["period"] == everything["period"].max()]
+        covered = covered[covered["period"] == covered["period"].max()]
     turns = turns[turns["conversation_id"].isin(set(covered["conversation_id"]))]
     units = units[units["conversation_id"].isin(set(covered["conversation_id"]))]
     options = summary_options(config)
@@ -94,7 +104,7 @@ def render_sheet(
         if summary["small_sample"] else "",
         others=_others_note(covered, texts),
         headline=[_headline(name, summary, texts) for name in texts["headline"]],
-        charts=_charts(covered, units, everything, texts, options),
+        charts=_charts(covered, units, history, texts, options),
         excerpts=picked, questions=choose_questions(summary, texts),
         method=[(texts["tags"][tag], _accuracy(scores.get(language, {}),
                                                texts["tag_dimension"][tag], texts))
@@ -174,7 +184,7 @@ def _headline(name: str, summary: dict, texts: dict) -> dict:
             "interval": interval}  # fmt: skip
 
 
-def _charts(covered: pd.DataFrame, units: pd.DataFrame, everything: pd.DataFrame, texts: dict,
+def _charts(covered: pd.DataFrame, units: pd.DataFrame, history: pd.DataFrame, texts: dict,
             options: dict) -> list[dict]:  # fmt: skip
     c = texts["charts"]
     dates = covered["date"].astype(str).tolist()
@@ -188,7 +198,7 @@ def _charts(covered: pd.DataFrame, units: pd.DataFrame, everything: pd.DataFrame
             "reflection": covered["reflection_units"].tolist()}, c["acts"])),
         _chart(c["balance"], charts.balance(_balance_rows(units, c["balance"]), c["balance"])),
     ]  # fmt: skip
-    periods = summarise_by(everything, ["period"], **options)
+    periods = summarise_by(history, ["period"], **options)
     if len(periods) >= 2:
         series = {texts["figures"][name]["label"]: periods[f"{name}_median"].tolist()
                   for name in c["trend"]["series"]}  # fmt: skip
