@@ -49,7 +49,7 @@ def check(root: Path, transcripts: Path, out: Path, config: Config,
                 and (root / name).relative_to(out.resolve()).parts[0] in TEXT_OUTPUTS]  # fmt: skip
         if text:
             findings.append(Finding("outputs_in_git", text))
-        if not _ignored(root, out / "turns.parquet"):
+        if _inside(out, root) and not _ignored(root, out / "turns.parquet"):
             findings.append(Finding("outputs_not_ignored", [str(out)]))
     if real:
         if not transcripts.with_name(transcripts.name + ".dvc").is_file():

@@ -169,3 +169,14 @@ def test_manifest_draft_lists_speakers_and_never_says_yes(tmp_path, capsys):
     assert "kunne ikke læses" in draft.loc["broken", "note"]
     assert main(["manifest", str(folder), "--params", params]) == 2  # never overwritten
     assert "findes allerede" in capsys.readouterr().err
+
+
+def test_doctor_leaves_outputs_outside_the_project_alone(tmp_path, config):
+    root = tmp_path / "project"
+    transcripts = write_folder(root / "udskrifter", {"a.txt": CONVERSATION},
+                               [manifest_row("a.txt", date="2026-10-01")])  # fmt: skip
+    (root / ".gitignore").write_text("/udskrifter/\n", encoding="utf-8")
+    _git(root, "init", "-q")
+    found = _findings(root, transcripts, tmp_path / "elsewhere", config)
+    assert "outputs_not_ignored" not in found
+    assert "outputs_not_ignored" in _findings(root, transcripts, root / "out", config)
