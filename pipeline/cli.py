@@ -23,7 +23,7 @@ from pipeline.tagging import TableError, tag_table
 
 EXIT_OK, EXIT_NOTHING, EXIT_USAGE = 0, 1, 2
 HISTORY = Path("history") / "conversations.csv"  # `run` keeps its history beside its outputs
-BACKENDS = ("model", "rules")
+BACKENDS = ("model", "rules", "transformer")
 LANGUAGES = ("da", "en")
 
 
@@ -116,6 +116,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[args.command](args, config, messages)
     except ModelsMissing as error:
         print(messages.text("cli.models_missing", path=error), file=sys.stderr)
+        return EXIT_USAGE
+    except ImportError as error:  # the transformer backend without its extra
+        if error.name not in ("torch", "transformers"):
+            raise
+        print(messages.text("cli.transformer_not_installed"), file=sys.stderr)
+        return EXIT_USAGE
+    except FileNotFoundError as error:
+        if type(error).__name__ != "TransformerModelMissing":
+            raise
+        print(messages.text("cli.transformer_missing", path=error), file=sys.stderr)
         return EXIT_USAGE
 
 

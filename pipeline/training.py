@@ -43,7 +43,30 @@ def train(lang: str, config: Config, annotations: Path, models: Path, seed: int 
             "annotations_sha256": _digest(frame)}  # fmt: skip
     save_models(fitted, folder, meta)
     (folder / RULES_CALIBRATION).write_text(json.dumps(calibration, indent=2) + "\n")
+    if str(config.get("tagger.backend", "model")) == "transformer":
+        meta["transformer"] = _train_transformer(lang, config, frame, analyses, tagged, folder,
+                                                 meta, seed)  # fmt: skip
     return meta
+
+
+def _train_transformer(lang: str, config: Config, frame: pd.DataFrame, analyses: list,
+                       tagged: list, folder: Path, meta: dict, seed: int) -> dict:  # fmt: skip
+    """Fine-tune the local encoder per dimension into models/<lang>/transformer/."""
+    from pipeline.taggers import transformer  # torch only for this backend
+
+    options = transformer.settings(config.get("tagger.transformer"))
+    base = transformer.model_path(options, lang)
+    fitted, records = {}, {}
+    for dimension in DIMENSIONS:
+        rows = [i for i, label in enumerate(frame[dimension.name]) if label]
+        if not rows:
+            continue
+        items = [Item(analyses[i], frame.at[i, "context"], tagged[i].labels) for i in rows]
+        labels = [frame.at[i, dimension.name] for i in rows]
+        fitted[dimension.name], records[dimension.name] = transformer.fit_transformer(
+            dimension.name, items, labels, base, seed, options)  # fmt: skip
+    transformer.save(fitted, folder, {**meta, "base": str(base), "training": records})
+    return records
 
 
 def _rule_precision(predicted: list[str], gold: list[str]) -> dict[str, float]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import joblib
 import numpy as np
@@ -18,6 +19,15 @@ from sklearn.pipeline import Pipeline
 from pipeline.taggers.features import Item, ItemFeatures
 
 CONTEXT_DIMENSIONS = ("reflection",)  # the other speaker's turn helps to see a reflection
+
+
+class LabelModel(Protocol):
+    """What the Tagger needs of a model: its labels and their probabilities for items."""
+
+    @property
+    def labels(self) -> list[str]: ...
+
+    def proba(self, items: list[Item]) -> np.ndarray: ...
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Tag turns: units, labels per unit and per turn, calibrated probabilities and evidence.
 
-`Tagger("da", config, backend="rules" | "model")`. One call tags many turns; the language pack
-and the models are loaded once per Tagger.
+`Tagger("da", config, backend="rules" | "model" | "transformer")`. One call tags many turns; the
+language pack and the models are loaded once per Tagger.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pipeline.config import Config
 from pipeline.nlp.pack import Hit, LanguagePack, TurnAnalysis, Unit
 from pipeline.taggers import rules as r
 from pipeline.taggers.features import Item
-from pipeline.taggers.model import DimensionModel, load_models
+from pipeline.taggers.model import LabelModel, load_models
 from pipeline.taggers.schema import ACT, BY_NAME, act_of, dimensions_for
 
 # Which pattern groups count as evidence for which label.
@@ -61,12 +61,17 @@ class Tagger:
         self.pack = LanguagePack(lang, config.lexicon(lang))
         self.rules = r.Rules()
         folder = (models_dir or Path(str(config.get("paths.models", "models")))) / lang
-        self.models: dict[str, DimensionModel] = {}
-        if backend == "model":
-            try:
-                self.models = load_models(folder)
-            except FileNotFoundError as error:
-                raise ModelsMissing(str(folder)) from error
+        self.models: dict[str, LabelModel] = {}
+        try:
+            if backend == "model":
+                self.models = dict(load_models(folder))
+            elif backend == "transformer":
+                from pipeline.taggers import transformer  # torch only for this backend
+
+                options = transformer.settings(config.get("tagger.transformer"))
+                self.models = dict(transformer.load(folder, options))
+        except FileNotFoundError as error:
+            raise ModelsMissing(str(folder)) from error
         calibration = folder / RULES_CALIBRATION
         self.calibration = json.loads(calibration.read_text()) if calibration.is_file() else {}
 

@@ -1,0 +1,35 @@
+"""Everything but the transformer backend works without torch and transformers installed."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.helpers import ROOT
+
+
+def test_the_rest_runs_without_torch():
+    """Every module but the transformer backend imports and tags with torch unavailable."""
+    code = (
+        "import importlib, importlib.abc, pkgutil, sys\n"
+        "class Block(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, name, path, target=None):\n"
+        "        if name.split('.')[0] in ('torch', 'transformers'):\n"
+        "            raise ImportError(name)\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "import pipeline\n"
+        "names = [m.name for m in pkgutil.walk_packages(pipeline.__path__, 'pipeline.')]\n"
+        "for name in names:\n"
+        "    if name not in ('pipeline.__main__', 'pipeline.taggers.transformer'):\n"
+        "        importlib.import_module(name)\n"
+        "from pathlib import Path\n"
+        "from pipeline.config import Config\n"
+        "from pipeline.taggers.tagger import Tagger\n"
+        f"config = Config.load(Path({str(ROOT / 'configs' / 'params.yaml')!r}))\n"
+        "print(Tagger('da', config, 'rules').tag_text('Hvad tænker du?').labels['question'])\n"
+        "assert 'torch' not in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "open"
