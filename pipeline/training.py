@@ -18,8 +18,10 @@ from pipeline.taggers.schema import DIMENSIONS
 from pipeline.taggers.tagger import RULES_CALIBRATION, Tagger
 
 
-def train(lang: str, config: Config, annotations: Path, models: Path, seed: int = 0) -> dict:
-    """Fit one classifier per dimension on data/annotations/<lang>/ and save to models/<lang>/."""
+def train(lang: str, config: Config, annotations: Path, models: Path, seed: int = 0,
+          dimensions: list[str] | None = None) -> dict:  # fmt: skip
+    """Fit one classifier per dimension on data/annotations/<lang>/ and save to models/<lang>/
+    (only the given `dimensions` for the transformer backend, whose training is slow)."""
     frame = read_folder(annotations / lang)
     frame = frame[frame["language"].isin(["", lang])].reset_index(drop=True)
     rules = Tagger(lang, config, backend="rules")
@@ -45,12 +47,13 @@ def train(lang: str, config: Config, annotations: Path, models: Path, seed: int 
     (folder / RULES_CALIBRATION).write_text(json.dumps(calibration, indent=2) + "\n")
     if str(config.get("tagger.backend", "model")) == "transformer":
         meta["transformer"] = _train_transformer(lang, config, frame, analyses, tagged, folder,
-                                                 meta, seed)  # fmt: skip
+                                                 meta, seed, dimensions)  # fmt: skip
     return meta
 
 
 def _train_transformer(lang: str, config: Config, frame: pd.DataFrame, analyses: list,
-                       tagged: list, folder: Path, meta: dict, seed: int) -> dict:  # fmt: skip
+                       tagged: list, folder: Path, meta: dict, seed: int,
+                       dimensions: list[str] | None) -> dict:  # fmt: skip
     """Fine-tune the local encoder per dimension into models/<lang>/transformer/."""
     from pipeline.taggers import transformer  # torch only for this backend
 
@@ -59,7 +62,7 @@ def _train_transformer(lang: str, config: Config, frame: pd.DataFrame, analyses:
     fitted, records = {}, {}
     for dimension in DIMENSIONS:
         rows = [i for i, label in enumerate(frame[dimension.name]) if label]
-        if not rows:
+        if not rows or (dimensions and dimension.name not in dimensions):
             continue
         items = [Item(analyses[i], frame.at[i, "context"], tagged[i].labels) for i in rows]
         labels = [frame.at[i, dimension.name] for i in rows]

@@ -110,7 +110,8 @@ def fit_transformer(
     for epoch in range(int(options["epochs"])):
         model.train()
         shuffled = generator.permutation(train_rows)
-        for start in range(0, len(shuffled), wrapped.batch_size):
+        starts = range(0, len(shuffled), wrapped.batch_size)
+        for start in tqdm(starts, desc=f"{name} {epoch + 1}", unit="batch", mininterval=10):
             rows = shuffled[start : start + wrapped.batch_size]
             batch = wrapped._encode([items[i] for i in rows])
             target = torch.tensor(y[rows], device=model.device)
