@@ -22,7 +22,7 @@ import torch
 
 from pipeline.config import Config
 from pipeline.evaluation import evaluate
-from pipeline.stages import _gold_sets
+from pipeline.stages import gold_sets
 from pipeline.taggers.tagger import Tagger
 from pipeline.training import train
 
@@ -52,7 +52,7 @@ def main() -> None:
     for backend in ("model", "transformer"):
         tagger = Tagger(args.lang, config, backend, models_dir=models)
         for gold in args.gold:
-            for name, (_, frame) in _gold_sets(gold, args.lang).items():
+            for name, (_, frame) in gold_sets(gold, args.lang).items():
                 key = f"{gold}:{name}"
                 began = time.perf_counter()
                 scores = evaluate(tagger, frame)

@@ -133,7 +133,7 @@ def evaluate_gold(
     pairs (actual, predicted) per dimension as CSV into `confusion_dir`, for `dvc plots`.
     """
     backend = backend or str(config.get("tagger.backend", "model"))
-    sets = _gold_sets(gold, lang)
+    sets = gold_sets(gold, lang)
     results: dict[str, dict] = {}
     for name, (set_lang, frame) in sets.items():
         tagger = Tagger(set_lang, config, backend)
@@ -146,7 +146,8 @@ def evaluate_gold(
     return results
 
 
-def _gold_sets(gold: Path, lang: str | None) -> dict[str, tuple[str, pd.DataFrame]]:
+def gold_sets(gold: Path, lang: str | None) -> dict[str, tuple[str, pd.DataFrame]]:
+    """Named (language, table) sets: one gold file, a folder of files, or a folder per language."""
     if gold.is_file():
         frame = read_annotations(gold, lang)
         return {lang or only_language(frame, gold): (lang or only_language(frame, gold), frame)}
