@@ -88,7 +88,10 @@ def _inside(path: Path, folder: Path) -> bool:
 
 def _git_files(root: Path) -> list[str] | None:
     """Files git tracks in `root`, or None where `root` is not a git work tree."""
-    done = subprocess.run(["git", "ls-files", "-z"], cwd=root, capture_output=True)
+    try:
+        done = subprocess.run(["git", "ls-files", "-z"], cwd=root, capture_output=True)
+    except FileNotFoundError:  # no git on this machine
+        return None
     if done.returncode != 0:
         return None
     return [name for name in done.stdout.decode("utf-8", "replace").split("\0") if name]
