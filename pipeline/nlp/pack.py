@@ -8,9 +8,11 @@ the matched words as evidence.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from spacy.tokens import Doc, Span
+from spacy.attrs import IDX, IS_PUNCT, NORM, ORTH
+from spacy.tokens import Doc
 
 from pipeline.nlp.lexicon import GroupMatcher, compile_groups, phrase_set
 from pipeline.nlp.words import blank
@@ -57,100 +59,123 @@ class LanguagePack:
         self.nlp = blank(lang)
         self.groups, self.matcher = compile_groups(self.nlp, lexicon)
         self.starters = GroupMatcher(self.nlp, {"starter": lexicon.get("unit_starters", [])})
-        self.fillers = phrase_set(self.nlp, lexicon.get("fillers", []))
+        self.fillers_by_first: dict[str, list[tuple[str, ...]]] = {}
+        for filler in phrase_set(self.nlp, lexicon.get("fillers", [])):
+            if filler:
+                self.fillers_by_first.setdefault(filler[0], []).append(filler)
         self.negations = {t[0] for t in phrase_set(self.nlp, lexicon.get("negations", []))}
         self.second_person = {t[0] for t in phrase_set(self.nlp, lexicon.get("second_person", []))}
         self.unit_min_tokens = int(lexicon.get("unit_min_tokens", 4))
+        self._strings: dict[int, str] = {}
 
     def analyse(self, texts: Iterable[str], batch_size: int = 256) -> Iterator[TurnAnalysis]:
-        for doc in self.nlp.tokenizer.pipe((str(t) for t in texts), batch_size=batch_size):
-            yield self._analyse_doc(doc)
+        texts = [str(t) for t in texts]
+        docs = self.nlp.tokenizer.pipe(texts, batch_size=batch_size)
+        for text, doc in zip(texts, docs, strict=True):
+            yield self._analyse_doc(doc, text)
 
-    # --- units ---------------------------------------------------------------------------
-    def units(self, doc: Doc) -> list[Span]:
-        """Sentences by punctuation; in speech-recognition text without any sentence
-        punctuation, also before a unit starter ("hvad tænker du", "so you")."""
-        starts = {0}
-        for token in doc[:-1]:
-            if token.text in _SENTENCE_END or (token.is_punct and "?" in token.text):
-                starts.add(token.i + 1)
-        punctuated = any(t.text in _SENTENCE_END or "?" in t.text for t in doc if t.is_punct)
-        for _, begin, _ in [] if punctuated else self.starters([t.norm_ for t in doc]):
-            previous = max(s for s in starts if s <= begin)
-            if begin - previous >= self.unit_min_tokens and not doc[begin - 1].is_punct:
-                starts.add(begin)
-        bounds = sorted(s for s in starts if s < len(doc))
-        spans = [doc[a:b] for a, b in zip(bounds, [*bounds[1:], len(doc)], strict=True)]
-        return [span for span in spans if any(not t.is_punct for t in span)]
-
-    def _analyse_doc(self, doc: Doc) -> TurnAnalysis:
-        _merge_stutters(doc)
-        spans = self.units(doc)
-        units = [
-            Unit(i, span.text, span.start_char, span.end_char,
-                 question_mark=any("?" in t.text for t in span[-2:]),
-                 words=sum(1 for t in span if not t.is_punct),
-                 second_person=any(t.norm_ in self.second_person for t in span))
-            for i, span in enumerate(spans)
-        ]  # fmt: skip
-        content = [(self._first_word(span), self._content_start(span), self._content_end(span))
-                   for span in spans]  # fmt: skip
-        words = [t.i for t in doc if not t.is_punct or t.text == "'"]  # where each word stands
-        for name, first, last in self.matcher([doc[i].norm_ for i in words]):
+    def _analyse_doc(self, doc: Doc, text: str) -> TurnAnalysis:
+        if "-" in text:
+            _merge_stutters(doc)
+        tokens = self._tokens(doc, text)
+        spans = self._units(tokens)
+        units = [self._unit(i, tokens, a, b) for i, (a, b) in enumerate(spans)]
+        starts = [a for a, _ in spans]
+        words = [i for i, (t, p) in enumerate(zip(tokens.orth, tokens.punct, strict=True))
+                 if not p or t == "'"]  # fmt: skip
+        for name, first, last in self.matcher([tokens.norm[i] for i in words]):
             begin, end = words[first], words[last - 1] + 1
-            group = self.groups[name]
-            unit_index = max((i for i, span in enumerate(spans) if span.start <= begin), default=0)
-            if not spans or end > spans[unit_index].end:  # a phrase never crosses units
+            unit_index = max(bisect_right(starts, begin) - 1, 0)
+            if not spans or end > spans[unit_index][1]:  # a phrase never crosses units
                 continue
-            first_word, content_start, content_end = content[unit_index]
+            unit = units[unit_index]
+            first_word, content_start, content_end = self._content(tokens, *spans[unit_index])
             at_start = first_word <= begin <= content_start  # "så du" starts a unit too
+            group = self.groups[name]
             if group.position == "start" and not at_start:
                 continue
-            if group.position == "end" and not self._ends_unit(
-                doc, begin, end, content_end, units[unit_index]
-            ):
+            if group.position == "end" and not (end == content_end and (
+                unit.question_mark or (begin > 0 and tokens.orth[begin - 1] == ","))):  # fmt: skip
+                continue  # a tag ("ikke?", ", right?") ends the unit after "?" or a comma
+            if group.negatable and end < len(tokens.norm) and tokens.norm[end] in self.negations:
                 continue
-            if group.negatable and end < len(doc) and doc[end].norm_ in self.negations:
-                continue
-            span = doc[begin:end]
-            units[unit_index].hits.append(
-                Hit(name, span.start_char, span.end_char, span.text, at_start)
+            start_char, end_char = tokens.start[begin], tokens.end[end - 1]
+            unit.hits.append(
+                Hit(name, start_char, end_char, tokens.text[start_char:end_char], at_start)
             )
         for unit in units:
             unit.hits = _longest_per_group(unit.hits)
-        return TurnAnalysis(doc.text, units)
+        return TurnAnalysis(text, units)
 
-    @staticmethod
-    def _first_word(span: Span) -> int:
-        return next((t.i for t in span if not t.is_punct), span.start)
+    def _tokens(self, doc: Doc, text: str) -> _Tokens:
+        """The doc's tokens as plain lists (no spaCy Token objects: they are slow to make)."""
+        array = doc.to_array([ORTH, NORM, IS_PUNCT, IDX]).tolist() if len(doc) else []
+        strings = self._strings
+        orth = [strings.get(row[0]) or self._string(row[0]) for row in array]
+        norm = [strings.get(row[1]) or self._string(row[1]) for row in array]
+        start = [row[3] for row in array]
+        return _Tokens(text, orth, norm, [bool(row[2]) for row in array], start,
+                       [s + len(t) for s, t in zip(start, orth, strict=True)])  # fmt: skip
 
-    def _content_start(self, span: Span) -> int:
-        """The first token after punctuation and fillers ("så", "okay", "øh")."""
-        i, tokens = span.start, [t.norm_ for t in span.doc]
-        while i < span.end:
-            if span.doc[i].is_punct:
+    def _string(self, key: int) -> str:
+        self._strings[key] = value = self.nlp.vocab.strings[key]
+        return value
+
+    # --- units ---------------------------------------------------------------------------
+    def _units(self, tokens: _Tokens) -> list[tuple[int, int]]:
+        """Sentences by punctuation; in speech-recognition text without any sentence
+        punctuation, also before a unit starter ("hvad tænker du", "so you")."""
+        n, orth, punct = len(tokens.orth), tokens.orth, tokens.punct
+        if not n:
+            return []
+        ends = [t in _SENTENCE_END or (p and "?" in t) for t, p in zip(orth, punct, strict=True)]
+        starts = {0} | {i + 1 for i in range(n - 1) if ends[i]}
+        punctuated = any(p and (t in _SENTENCE_END or "?" in t)
+                         for t, p in zip(orth, punct, strict=True))  # fmt: skip
+        for _, begin, _ in [] if punctuated else self.starters(tokens.norm):
+            previous = max(s for s in starts if s <= begin)
+            if begin - previous >= self.unit_min_tokens and not punct[begin - 1]:
+                starts.add(begin)
+        bounds = sorted(s for s in starts if s < n)
+        spans = zip(bounds, [*bounds[1:], n], strict=True)
+        return [(a, b) for a, b in spans if not all(punct[a:b])]
+
+    def _unit(self, index: int, tokens: _Tokens, a: int, b: int) -> Unit:
+        return Unit(index, tokens.text[tokens.start[a]:tokens.end[b - 1]], tokens.start[a],
+                    tokens.end[b - 1],
+                    question_mark=any("?" in t for t in tokens.orth[max(a, b - 2):b]),
+                    words=(b - a) - sum(tokens.punct[a:b]),
+                    second_person=any(n in self.second_person for n in tokens.norm[a:b]))  # fmt: skip
+
+    def _content(self, tokens: _Tokens, a: int, b: int) -> tuple[int, int, int]:
+        """A unit's first word, its first token after punctuation and fillers ("så", "okay",
+        "øh"), and its end without trailing punctuation."""
+        punct, norm = tokens.punct, tokens.norm
+        first_word = next((i for i in range(a, b) if not punct[i]), a)
+        i = a
+        while i < b:
+            if punct[i]:
                 i += 1
                 continue
-            filler = max((len(f) for f in self.fillers if tuple(tokens[i : i + len(f)]) == f),
-                         default=0)  # fmt: skip
+            filler = max((len(f) for f in self.fillers_by_first.get(norm[i], ())
+                          if tuple(norm[i : i + len(f)]) == f), default=0)  # fmt: skip
             if not filler:
                 break
             i += filler
-        return i if i < span.end else span.start
-
-    @staticmethod
-    def _content_end(span: Span) -> int:
-        end = span.end
-        while end > span.start and span.doc[end - 1].is_punct:
+        end = b
+        while end > a and punct[end - 1]:
             end -= 1
-        return end
+        return first_word, (i if i < b else a), end
 
-    @staticmethod
-    def _ends_unit(doc: Doc, begin: int, end: int, content_end: int, unit: Unit) -> bool:
-        """A tag ("ikke?", ", right?") ends the unit and is marked by "?" or a comma before it."""
-        if end != content_end:
-            return False
-        return unit.question_mark or (begin > 0 and doc[begin - 1].text == ",")
+
+@dataclass
+class _Tokens:
+    text: str  # the turn
+    orth: list[str]
+    norm: list[str]
+    punct: list[bool]
+    start: list[int]  # character offsets
+    end: list[int]
 
 
 def _merge_stutters(doc: Doc) -> None:
