@@ -66,7 +66,10 @@ def _steps(compiled: tuple[str, ...] | list[dict]) -> list[tuple[tuple[str | Non
     steps = []
     for token in compiled:
         orth = token.get("ORTH")
-        words = (_ANY,) if orth is None else tuple(orth["IN"]) if isinstance(orth, dict) else (orth,)
+        if orth is None:
+            words: tuple[str | None, ...] = (_ANY,)
+        else:
+            words = tuple(orth["IN"]) if isinstance(orth, dict) else (orth,)
         steps.append((words, token.get("OP") == "?"))
     return steps
 

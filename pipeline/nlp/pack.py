@@ -7,8 +7,8 @@ the matched words as evidence.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from bisect import bisect_right
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from spacy.attrs import IDX, IS_PUNCT, NORM, ORTH
@@ -141,11 +141,11 @@ class LanguagePack:
         return [(a, b) for a, b in spans if not all(punct[a:b])]
 
     def _unit(self, index: int, tokens: _Tokens, a: int, b: int) -> Unit:
-        return Unit(index, tokens.text[tokens.start[a]:tokens.end[b - 1]], tokens.start[a],
-                    tokens.end[b - 1],
-                    question_mark=any("?" in t for t in tokens.orth[max(a, b - 2):b]),
+        start, end = tokens.start[a], tokens.end[b - 1]
+        return Unit(index, tokens.text[start:end], start, end,
+                    question_mark=any("?" in t for t in tokens.orth[max(a, b - 2) : b]),
                     words=(b - a) - sum(tokens.punct[a:b]),
-                    second_person=any(n in self.second_person for n in tokens.norm[a:b]))  # fmt: skip
+                    second_person=not self.second_person.isdisjoint(tokens.norm[a:b]))  # fmt: skip
 
     def _content(self, tokens: _Tokens, a: int, b: int) -> tuple[int, int, int]:
         """A unit's first word, its first token after punctuation and fillers ("så", "okay",
