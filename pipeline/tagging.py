@@ -132,10 +132,11 @@ def _unit_table(frame: pd.DataFrame, tagged: list[Tagged | None], roles: list[st
 
 def _unit_rows(frame: pd.DataFrame, tagged: list[Tagged | None], roles: list[str],
                keys: list[str]) -> Iterator[dict]:  # fmt: skip
+    values = {key: frame[key].tolist() for key in keys}
     for i, turn in enumerate(tagged):
         if turn is None:
             continue
-        base = {key: frame[key].iat[i] for key in keys}
+        base = {key: column[i] for key, column in values.items()}
         for unit, tags in turn.units:
             row = {**base, "role": roles[i], "unit_index": unit.index, "text": unit.text,
                    "start_char": unit.start, "end_char": unit.end}  # fmt: skip

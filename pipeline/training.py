@@ -13,7 +13,7 @@ from pipeline.config import Config
 from pipeline.io.gold import read_folder
 from pipeline.nlp.pack import TurnAnalysis
 from pipeline.taggers.features import Item
-from pipeline.taggers.model import fit_dimension, save_models
+from pipeline.taggers.model import fit_models, save_models
 from pipeline.taggers.schema import DIMENSIONS
 from pipeline.taggers.tagger import RULES_CALIBRATION, Tagger
 
@@ -28,18 +28,20 @@ def train(lang: str, config: Config, annotations: Path, models: Path, seed: int 
     tagged = rules.tag(frame["text"].tolist(), frame["role"].tolist(), frame["context"].tolist())
     analyses = [TurnAnalysis(text, [unit for unit, _ in t.units])
                 for text, t in zip(frame["text"], tagged, strict=True)]  # fmt: skip
-    fitted, calibration, sizes = {}, {}, {}
+    items = [Item(a, c, t.labels) for a, c, t in zip(analyses, frame["context"], tagged,
+                                                     strict=True)]  # fmt: skip
+    labelled, calibration, sizes = {}, {}, {}
     for dimension in DIMENSIONS:
         rows = [i for i, label in enumerate(frame[dimension.name]) if label]
         if not rows:
             continue
         labels = [frame.at[i, dimension.name] for i in rows]
-        items = [Item(analyses[i], frame.at[i, "context"], tagged[i].labels) for i in rows]
-        fitted[dimension.name] = fit_dimension(dimension.name, items, labels, seed)
+        labelled[dimension.name] = (rows, labels)
         calibration[dimension.name] = _rule_precision(
             [tagged[i].labels[dimension.name] for i in rows], labels
         )
         sizes[dimension.name] = dict(Counter(labels))
+    fitted = fit_models(items, labelled, seed)
     folder = models / lang
     meta = {"language": lang, "seed": seed, "turns": len(frame), "labels": sizes,
             "annotations_sha256": _digest(frame)}  # fmt: skip

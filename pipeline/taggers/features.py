@@ -30,10 +30,11 @@ class Item:
 
 
 class ItemFeatures(BaseEstimator, TransformerMixin):
-    """Sparse features: hits and rule labels (one-hot), n-grams of the text, and of the context."""
+    """Sparse features: hits and rule labels (one-hot), n-grams of the text, and (apart, for the
+    dimensions that read it) n-grams of the context. One instance serves every dimension of a
+    language, so a batch of items is featurised once for all of them."""
 
-    def __init__(self, use_context: bool = False, symbolic_weight: float = 1.0) -> None:
-        self.use_context = use_context
+    def __init__(self, symbolic_weight: float = 1.0) -> None:
         self.symbolic_weight = symbolic_weight
 
     def fit(self, items: list[Item], y: object = None) -> ItemFeatures:
@@ -44,21 +45,21 @@ class ItemFeatures(BaseEstimator, TransformerMixin):
         self.chars_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=3,
                                       sublinear_tf=True, max_features=60000).fit(
             [i.text for i in items])  # fmt: skip
-        if self.use_context:
-            self.context_ = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True).fit(
-                [i.context for i in items]
-            )
+        self.context_ = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True).fit(
+            [i.context for i in items]
+        )
         return self
 
     def transform(self, items: list[Item]) -> sparse.csr_matrix:
-        blocks = [
+        texts = [i.text for i in items]
+        return sparse.hstack([
             self.hits_.transform([_symbolic(i) for i in items]) * self.symbolic_weight,
-            self.words_.transform([i.text for i in items]),
-            self.chars_.transform([i.text for i in items]) * 0.5,
-        ]
-        if self.use_context:
-            blocks.append(self.context_.transform([i.context for i in items]) * 0.5)
-        return sparse.hstack(blocks).tocsr()
+            self.words_.transform(texts),
+            self.chars_.transform(texts) * 0.5,
+        ]).tocsr()  # fmt: skip
+
+    def context(self, items: list[Item]) -> sparse.csr_matrix:
+        return (self.context_.transform([i.context for i in items]) * 0.5).tocsr()
 
 
 def _symbolic(item: Item) -> dict[str, float]:

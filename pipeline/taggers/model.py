@@ -11,14 +11,15 @@ from typing import Protocol
 import joblib
 import numpy as np
 import sklearn
+from scipy import sparse
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
-from sklearn.pipeline import Pipeline
 
 from pipeline.taggers.features import Item, ItemFeatures
 
 CONTEXT_DIMENSIONS = ("reflection",)  # the other speaker's turn helps to see a reflection
+MODELS_FILE = "models.joblib"
 
 
 class LabelModel(Protocol):
@@ -32,49 +33,83 @@ class LabelModel(Protocol):
 
 @dataclass
 class DimensionModel:
+    """One dimension's classifier on features shared by every dimension of the language."""
+
     name: str
-    pipeline: Pipeline
+    features: ItemFeatures
+    classifier: CalibratedClassifierCV
 
     @property
     def labels(self) -> list[str]:
-        return [str(label) for label in self.pipeline.classes_]
+        return [str(label) for label in self.classifier.classes_]
+
+    @property
+    def uses_context(self) -> bool:
+        return self.name in CONTEXT_DIMENSIONS
 
     def proba(self, items: list[Item]) -> np.ndarray:
-        return self.pipeline.predict_proba(items)
+        return predict([self], items)[0]
 
 
-def build_pipeline(dimension: str, seed: int, c: float = 4.0) -> Pipeline:
+def predict(models: list[LabelModel], items: list[Item]) -> list[np.ndarray]:
+    """Each model's probabilities for the same items. Models that share their features (the
+    scikit-learn ones of a language) featurise the items once between them."""
+    blocks: dict[tuple[int, str], sparse.csr_matrix] = {}
+
+    def block(features: ItemFeatures, kind: str) -> sparse.csr_matrix:
+        key = (id(features), kind)
+        if key not in blocks:
+            blocks[key] = features.transform(items) if kind == "text" else features.context(items)
+        return blocks[key]
+
+    results = []
+    for model in models:
+        if not isinstance(model, DimensionModel):
+            results.append(model.proba(items))
+            continue
+        matrix = block(model.features, "text")
+        if model.uses_context:
+            matrix = sparse.hstack([matrix, block(model.features, "context")]).tocsr()
+        results.append(model.classifier.predict_proba(matrix))
+    return results
+
+
+def build_classifier(seed: int, c: float = 4.0) -> CalibratedClassifierCV:
     classifier = LogisticRegression(C=c, max_iter=4000, class_weight="balanced")
-    calibrated = CalibratedClassifierCV(
+    return CalibratedClassifierCV(
         classifier, method="sigmoid", cv=StratifiedKFold(5, shuffle=True, random_state=seed)
     )
-    return Pipeline([
-        ("features", ItemFeatures(use_context=dimension in CONTEXT_DIMENSIONS)),
-        ("classifier", calibrated),
-    ])  # fmt: skip
 
 
-def fit_dimension(
-    dimension: str, items: list[Item], labels: list[str], seed: int
-) -> DimensionModel:
-    pipeline = build_pipeline(dimension, seed)
-    pipeline.fit(items, labels)
-    return DimensionModel(dimension, pipeline)
+def fit_models(
+    items: list[Item], labelled: dict[str, tuple[list[int], list[str]]], seed: int
+) -> dict[str, DimensionModel]:
+    """Fit the shared features on every annotated item, then one classifier per dimension on
+    its labelled rows: `labelled[dimension] = (row numbers in items, labels)`."""
+    features = ItemFeatures().fit(items)
+    text, context = features.transform(items), features.context(items)
+    models = {}
+    for name, (rows, labels) in labelled.items():
+        matrix = text[rows]
+        if name in CONTEXT_DIMENSIONS:
+            matrix = sparse.hstack([matrix, context[rows]]).tocsr()
+        models[name] = DimensionModel(name, features, build_classifier(seed).fit(matrix, labels))
+    return models
 
 
 def save_models(models: dict[str, DimensionModel], folder: Path, meta: dict) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    for name, model in models.items():
-        joblib.dump(model.pipeline, folder / f"{name}.joblib")
+    features = next(iter(models.values())).features if models else None
+    classifiers = {name: model.classifier for name, model in models.items()}
+    joblib.dump({"features": features, "classifiers": classifiers}, folder / MODELS_FILE)
     meta = {**meta, "sklearn": sklearn.__version__, "dimensions": sorted(models)}
     (folder / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
 
 
 def load_models(folder: Path) -> dict[str, DimensionModel]:
     """The saved models of one language; a clear error when they have not been trained."""
-    meta_path = folder / "meta.json"
-    if not meta_path.is_file():
+    if not (folder / "meta.json").is_file() or not (folder / MODELS_FILE).is_file():
         raise FileNotFoundError(folder)
-    meta = json.loads(meta_path.read_text())
-    return {name: DimensionModel(name, joblib.load(folder / f"{name}.joblib"))
-            for name in meta["dimensions"]}  # fmt: skip
+    saved = joblib.load(folder / MODELS_FILE)
+    return {name: DimensionModel(name, saved["features"], classifier)
+            for name, classifier in saved["classifiers"].items()}  # fmt: skip

@@ -16,7 +16,7 @@ from pipeline.config import Config
 from pipeline.nlp.pack import Hit, LanguagePack, TurnAnalysis, Unit
 from pipeline.taggers import rules as r
 from pipeline.taggers.features import Item
-from pipeline.taggers.model import LabelModel, load_models
+from pipeline.taggers.model import LabelModel, load_models, predict
 from pipeline.taggers.schema import ACT, BY_NAME, act_of, dimensions_for
 
 # Which pattern groups count as evidence for which label.
@@ -123,12 +123,11 @@ class Tagger:
         # the rules' labels are features; keep them apart from the labels the models set
         rule_labels = {id(t): dict(t.labels) for turn in tagged
                        for t in (turn, *(u for _, u in turn.units))}  # fmt: skip
-        for name, model in self.models.items():
-            dimension = BY_NAME[name]
-            rows = [i for i, role in enumerate(roles) if role == dimension.role]
+        for role in sorted({BY_NAME[name].role for name in self.models}):
+            rows = [i for i, value in enumerate(roles) if value == role]
+            names = [name for name in self.models if BY_NAME[name].role == role]
             if not rows:
                 continue
-            items = [Item(analyses[i], contexts[i], rule_labels[id(tagged[i])]) for i in rows]
             unit_items, owners = [], []
             for i in rows:
                 for unit, tags in tagged[i].units:
@@ -137,19 +136,25 @@ class Tagger:
                     )
                     owners.append(tags)
             if unit_items:
-                for tags, probabilities in zip(owners, model.proba(unit_items), strict=True):
-                    self._decide(tags, name, model.labels, probabilities)
-            if name in ROLL_UP_FROM_UNITS:
-                turn_probabilities = [
-                    roll_up_probabilities(dimension.labels, model.labels,
-                                          [t.proba[name] for _, t in tagged[i].units])
-                    for i in rows
-                ]  # fmt: skip
-                labels = list(dimension.labels)
-            else:
-                turn_probabilities, labels = list(model.proba(items)), model.labels
-            for i, probabilities in zip(rows, turn_probabilities, strict=True):
-                self._decide(tagged[i], name, labels, probabilities)
+                unit_probabilities = predict([self.models[name] for name in names], unit_items)
+                for name, probabilities in zip(names, unit_probabilities, strict=True):
+                    for tags, p in zip(owners, probabilities, strict=True):
+                        self._decide(tags, name, self.models[name].labels, p)
+            for name in names:
+                if name in ROLL_UP_FROM_UNITS:
+                    dimension = BY_NAME[name]
+                    for i in rows:
+                        units = [t.proba[name] for _, t in tagged[i].units]
+                        probabilities = roll_up_probabilities(
+                            dimension.labels, self.models[name].labels, units)  # fmt: skip
+                        self._decide(tagged[i], name, list(dimension.labels), probabilities)
+            whole = [name for name in names if name not in ROLL_UP_FROM_UNITS]
+            items = [Item(analyses[i], contexts[i], rule_labels[id(tagged[i])]) for i in rows]
+            for name, probabilities in zip(
+                whole, predict([self.models[name] for name in whole], items), strict=True
+            ):
+                for i, p in zip(rows, probabilities, strict=True):
+                    self._decide(tagged[i], name, self.models[name].labels, p)
 
     @staticmethod
     def _decide(tags: Tagged, name: str, labels: list[str], probabilities: np.ndarray) -> None:
