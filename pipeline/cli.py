@@ -10,10 +10,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from pipeline import doctor, stages
 from pipeline.annotation_sheet import agreement_report, export_sample, read_filled, write_sheet
 from pipeline.config import Config, ConfigError
+from pipeline.corpus_tagging import tag_corpus
 from pipeline.io.intake import IntakeResult
 from pipeline.io.manifest_draft import draft_manifest
 from pipeline.messages import UI_LANGUAGES, Messages, resolve_language
@@ -141,8 +143,9 @@ def _intake(args: argparse.Namespace, config: Config, messages: Messages) -> int
     code = _report(result, out / "intake.csv", messages, args.strict)
     if args.command == "run" and result.conversations:
         _ensure_models(config, messages)
-        turns, units = stages.tag(out, config)
-        print(messages.text("cli.tagged", turns=turns, units=units, path=out), file=sys.stderr)
+        counts = stages.tag(out, config)
+        print(messages.text("cli.tagged", turns=counts.turns, units=counts.units, path=out),
+              file=sys.stderr)  # fmt: skip
         # Figures of this run stay with its outputs; the models' scores come from the project.
         stages.aggregate(out, out / "metrics", out / HISTORY, config)
         _write_sheets(out, config, messages, history=out / HISTORY)
@@ -264,8 +267,11 @@ def _ensure_models(config: Config, messages: Messages) -> None:
 
 def _tag(args: argparse.Namespace, config: Config, messages: Messages) -> int:
     try:
-        frame = _read_table(args.input)
-        turns, units = tag_table(frame, config, lang=args.lang, backend=args.backend)
+        if _streamable(args):
+            counts = tag_corpus(args.input, args.out, args.units, config, args.backend, args.csv)
+            turns, units = counts.turns, counts.units
+        else:
+            turns, units = _tag_in_memory(args, config)
     except TableError as error:
         detail = messages.text(f"table.{error.key}", **error.params)
         print(messages.text("cli.table_error", error=detail), file=sys.stderr)
@@ -273,14 +279,28 @@ def _tag(args: argparse.Namespace, config: Config, messages: Messages) -> int:
     except (ValueError, OSError) as error:
         print(messages.text("cli.table_error", error=error), file=sys.stderr)
         return EXIT_USAGE
+    print(messages.text("cli.tagged", turns=turns, units=units, path=args.out), file=sys.stderr)
+    return EXIT_OK
+
+
+def _streamable(args: argparse.Namespace) -> bool:
+    """A Parquet turn table of whole conversations into Parquet: tagged in chunks, on workers,
+    with the cache (pipeline/corpus_tagging.py), as the DVC stage does."""
+    paths = [args.input, args.out] + ([args.units] if args.units else [])
+    return (args.lang is None and all(p.suffix.lower() == ".parquet" for p in paths)
+            and args.input.is_file()
+            and "conversation_id" in pq.read_schema(args.input).names)  # fmt: skip
+
+
+def _tag_in_memory(args: argparse.Namespace, config: Config) -> tuple[int, int]:
+    turns, units = tag_table(_read_table(args.input), config, lang=args.lang,
+                             backend=args.backend)  # fmt: skip
     for frame, path in ((turns, args.out), (units, args.units)):
         if path is not None:
             _write_any(frame, path)
             if args.csv and path.suffix.lower() == ".parquet":
                 _write_any(frame, path.with_suffix(".csv"))
-    print(messages.text("cli.tagged", turns=len(turns), units=len(units), path=args.out),
-          file=sys.stderr)  # fmt: skip
-    return EXIT_OK
+    return len(turns), len(units)
 
 
 def _train(args: argparse.Namespace, config: Config, messages: Messages) -> int:

@@ -17,6 +17,7 @@ from pipeline.aggregation import (
     summary_options,
 )
 from pipeline.config import Config
+from pipeline.corpus_tagging import TagCounts, tag_corpus
 from pipeline.evaluation import evaluate
 from pipeline.figures import NAMES
 from pipeline.history import update_history, withdrawn_conversations
@@ -26,7 +27,6 @@ from pipeline.io.tables import write_table
 from pipeline.messages import Messages
 from pipeline.sheets.names import safe_name
 from pipeline.taggers.tagger import Tagger
-from pipeline.tagging import tag_table
 from pipeline.training import train as train_language
 
 UNTAGGED_TURNS = Path("intake") / "turns.parquet"
@@ -52,16 +52,11 @@ def intake(
     return result
 
 
-def tag(out: Path, config: Config, backend: str | None = None) -> tuple[int, int]:
-    """Tag the turns the intake wrote; write the turn and unit tables. Returns their sizes."""
-    turns = pd.read_parquet(out / UNTAGGED_TURNS)
-    if turns.empty:
-        tagged, units = turns, pd.DataFrame()
-    else:
-        tagged, units = tag_table(turns, config, backend=backend)
-    write_table(tagged, out, "turns")
-    write_table(units, out, "units")
-    return len(tagged), len(units)
+def tag(out: Path, config: Config, backend: str | None = None) -> TagCounts:
+    """Tag the turns the intake wrote, in chunks, on parallel workers, re-tagging only what
+    changed since the last run; write the turn and unit tables (Parquet and CSV)."""
+    return tag_corpus(out / UNTAGGED_TURNS, out / "turns.parquet", out / "units.parquet", config,
+                      backend, csv=True)  # fmt: skip
 
 
 def aggregate(out: Path, metrics: Path, history: Path, config: Config) -> pd.DataFrame:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from pipeline.config import Config
 from pipeline.nlp.pack import Hit
@@ -21,6 +22,7 @@ from pipeline.taggers.tagger import Tagged, Tagger
 TAG_NAMES = [d.name for d in DIMENSIONS] + [ACT.name]
 ROLES = ("caseworker", "citizen", "other")
 EVIDENCE_SEPARATOR = " | "
+UNIT_KEYS = ("conversation_id", "caseworker_id", "date", "language", "turn", "speaker")
 
 
 LANGUAGES = ("da", "en")
@@ -32,6 +34,13 @@ class TableError(ValueError):
     def __init__(self, key: str, **params: object) -> None:
         super().__init__(key, params)
         self.key, self.params = key, params
+
+    def __reduce__(self) -> tuple:  # raised on a worker process, re-raised here
+        return _table_error, (self.key, self.params)
+
+
+def _table_error(key: str, params: dict) -> TableError:
+    return TableError(key, **params)
 
 
 def tag_table(
@@ -120,8 +129,7 @@ def _turn_columns(tagged: list[Tagged | None], roles: list[str]) -> dict[str, li
 
 
 def _unit_table(frame: pd.DataFrame, tagged: list[Tagged | None], roles: list[str]) -> pd.DataFrame:
-    keys = [c for c in ("conversation_id", "caseworker_id", "date", "language", "turn", "speaker")
-            if c in frame.columns]  # fmt: skip
+    keys = [c for c in UNIT_KEYS if c in frame.columns]
     rows = list(_unit_rows(frame, tagged, roles, keys))
     columns = [*keys, "role", "unit_index", "text", "start_char", "end_char"]
     for name in TAG_NAMES:
@@ -147,6 +155,29 @@ def _unit_rows(frame: pd.DataFrame, tagged: list[Tagged | None], roles: list[str
                     row[f"{name}_evidence"] = _evidence(tags.evidence.get(name, []))
             row["patterns"] = "; ".join(f"{h.group}: {h.text}" for h in unit.hits)
             yield row
+
+
+def output_schemas(source: pa.Schema) -> tuple[pa.Schema, pa.Schema]:
+    """The Arrow schemas of the turn and unit tables that `tag_table` makes from a table with
+    the `source` schema, so that tables written in chunks have one type per column."""
+    tags = []
+    for name in TAG_NAMES:
+        tags += [pa.field(name, pa.bool_() if name in BOOLEAN else pa.large_string()),
+                 pa.field(f"{name}_p", pa.float64())]  # fmt: skip
+        if name != ACT.name:
+            tags.append(pa.field(f"{name}_evidence", pa.large_string()))
+    added = {field.name for field in tags} | {"units"}
+    source = source.remove_metadata()
+    turns = pa.schema([*(f for f in source if f.name not in added), *tags,
+                       pa.field("units", pa.int64())])  # fmt: skip
+    text, integer = pa.large_string(), pa.int64()
+    units = pa.schema([
+        *(source.field(key) for key in UNIT_KEYS if key in source.names),
+        pa.field("role", text), pa.field("unit_index", integer), pa.field("text", text),
+        pa.field("start_char", integer), pa.field("end_char", integer), *tags,
+        pa.field("patterns", text),
+    ])  # fmt: skip
+    return turns, units
 
 
 def _value(name: str, label: str | None) -> object:

@@ -1,0 +1,82 @@
+"""Tables too large to hold at once: read them conversation by conversation, write them chunk by
+chunk (one Parquet row group and one CSV block per chunk), so memory holds one chunk."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from itertools import pairwise
+from pathlib import Path
+from types import TracebackType
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+READ_ROWS = 20_000  # rows read from Parquet at a time
+
+
+class NotGrouped(ValueError):
+    """A conversation's rows are not together in the table (the intake always writes them so)."""
+
+
+def read_conversations(path: Path, rows: int = READ_ROWS) -> Iterator[pd.DataFrame]:
+    """Each conversation's rows of a Parquet table whose conversations lie in one block each."""
+    seen: set[str] = set()
+    carry: pd.DataFrame | None = None
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=rows):
+        frame = batch.to_pandas()
+        if carry is not None:
+            frame = pd.concat([carry, frame], ignore_index=True)
+        ids = frame["conversation_id"].astype(str).to_numpy()
+        cuts = [0, *(np.flatnonzero(ids[1:] != ids[:-1]) + 1).tolist(), len(ids)]
+        for begin, end in pairwise(cuts[:-1]):
+            yield _checked(frame.iloc[begin:end].reset_index(drop=True), seen, path)
+        carry = frame.iloc[cuts[-2] :].reset_index(drop=True)
+    if carry is not None and len(carry):
+        yield _checked(carry, seen, path)
+
+
+def _checked(conversation: pd.DataFrame, seen: set[str], path: Path) -> pd.DataFrame:
+    conversation_id = str(conversation["conversation_id"].iat[0])
+    if conversation_id in seen:
+        raise NotGrouped(f"{path}: conversation {conversation_id}")
+    seen.add(conversation_id)
+    return conversation
+
+
+class ChunkWriter:
+    """Writes a Parquet file (and, if given, a CSV file in UTF-8 with BOM for Excel) chunk by
+    chunk, all chunks cast to one schema, so a column empty in one chunk keeps its type."""
+
+    def __init__(self, parquet: Path, schema: pa.Schema, csv: Path | None = None) -> None:
+        parquet.parent.mkdir(parents=True, exist_ok=True)
+        self.schema = schema
+        self.parquet = pq.ParquetWriter(parquet, schema)
+        self.csv = csv.open("w", encoding="utf-8-sig", newline="") if csv else None
+        self.rows = 0
+
+    def write(self, frame: pd.DataFrame) -> None:
+        frame = frame.reindex(columns=self.schema.names)
+        self.parquet.write_table(table_of(frame, self.schema))
+        if self.csv is not None:
+            frame.to_csv(self.csv, index=False, header=self.csv.tell() == 0)
+        self.rows += len(frame)
+
+    def close(self) -> None:
+        if self.csv is not None:
+            if self.csv.tell() == 0:  # no rows: still a header for the people who open it
+                pd.DataFrame(columns=self.schema.names).to_csv(self.csv, index=False)
+            self.csv.close()
+        self.parquet.close()
+
+    def __enter__(self) -> ChunkWriter:
+        return self
+
+    def __exit__(self, kind: type | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:  # fmt: skip
+        self.close()
+
+
+def table_of(frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
+    return pa.Table.from_pandas(frame, schema=schema, preserve_index=False)

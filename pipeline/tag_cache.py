@@ -1,0 +1,95 @@
+"""A cache of tagged conversations, so that a run re-tags only what changed.
+
+An entry holds the turn and unit rows of one conversation. Its key is a hash of everything the
+tags depend on: the conversation's rows (its text and its manifest columns), the models of its
+language, the lexicon, the tagger parameters and the tagging code itself. After a run the cache
+keeps exactly the entries the run used, so a conversation that is withdrawn, changed or deleted
+loses its entry: entries carry transcript text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline.config import Config
+from pipeline.io.chunks import table_of
+
+_TAGGING_CODE = ("nlp", "taggers", "tagging.py")
+_SUFFIXES = (".turns.parquet", ".units.parquet")
+
+
+class TagCache:
+    def __init__(self, folder: Path, config: Config, backend: str) -> None:
+        self.folder = folder
+        self.config = config
+        self.backend = backend
+        self._fingerprints: dict[str, str] = {}
+
+    def key(self, conversation: pd.DataFrame) -> str:
+        """The hash of a conversation's rows and of what tagging it depends on."""
+        languages = sorted(set(conversation["language"].astype(str))) if (
+            "language" in conversation.columns) else [""]  # fmt: skip
+        digest = hashlib.sha256()
+        for lang in languages:
+            digest.update(self._fingerprint(lang).encode())
+        digest.update(conversation.to_csv(index=False).encode())
+        return digest.hexdigest()[:40]
+
+    def read(self, key: str) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+        turns, units = (self.folder / f"{key}{suffix}" for suffix in _SUFFIXES)
+        if not (turns.is_file() and units.is_file()):
+            return None
+        return pq.read_table(turns).to_pandas(), pq.read_table(units).to_pandas()
+
+    def has(self, key: str) -> bool:
+        return all((self.folder / f"{key}{suffix}").is_file() for suffix in _SUFFIXES)
+
+    def write(self, key: str, turns: pd.DataFrame, units: pd.DataFrame,
+              schemas: tuple[pa.Schema, pa.Schema]) -> None:  # fmt: skip
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for frame, schema, suffix in zip((turns, units), schemas, _SUFFIXES, strict=True):
+            part = self.folder / f"{key}{suffix}.part"  # never a half-written entry
+            pq.write_table(table_of(frame.reindex(columns=schema.names), schema), part)
+            part.replace(self.folder / f"{key}{suffix}")
+
+    def keep_only(self, keys: set[str]) -> int:
+        """Delete every entry not in `keys`; returns how many conversations lost theirs."""
+        removed = set()
+        for path in self.folder.glob("*.parquet*") if self.folder.is_dir() else []:
+            key = path.name.split(".", 1)[0]
+            if key not in keys:
+                path.unlink()
+                removed.add(key)
+        return len(removed)
+
+    def _fingerprint(self, lang: str) -> str:
+        if lang not in self._fingerprints:
+            models = Path(str(self.config.get("paths.models", "models"))) / lang
+            parts = {
+                "backend": self.backend,
+                "transformer": self.config.get("tagger.transformer"),
+                "lexicon": self.config.lexicon(lang) if lang else {},
+                "models": _digest_files(models),  # the rules read their calibration there
+                "code": _digest_files(*(Path(__file__).parent / p for p in _TAGGING_CODE)),
+            }  # fmt: skip
+            text = json.dumps(parts, sort_keys=True, default=str)
+            self._fingerprints[lang] = hashlib.sha256(text.encode()).hexdigest()
+        return self._fingerprints[lang]
+
+
+def _digest_files(*roots: Path) -> str:
+    """A hash of every file under the given files or folders (names and contents)."""
+    digest = hashlib.sha256()
+    for root in roots:
+        files = sorted(root.rglob("*")) if root.is_dir() else [root] if root.is_file() else []
+        for path in files:
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.name.encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
