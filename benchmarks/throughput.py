@@ -1,14 +1,17 @@
 """Throughput and memory of tagging on a synthetic corpus built from the sample transcripts.
 
 Builds N conversations (default 2,000, about 200,000 turns) by resampling the turns of the
-sample transcripts, then measures on the same text, each in its own process so that peak
-memory is its own:
+sample transcripts, then measures on the same text, each step in its own process:
 
-- the floor: spaCy tokenisation alone (the text must be read and split anyway);
-- tagging with the rules backend and with the model backend (`tag_table`);
-- the whole `samtalespejl run` on the corpus written as one turn table.
+- tokenise: spaCy tokenisation alone, the floor (the text must be read and split anyway);
+- rules, model: `tag_table` in one process (one core), rules backend and model backend;
+- tag-1, tag-2: the tag stage (`tag_corpus`, chunks, no cache) on one and on two workers;
+- run: the whole `samtalespejl run` (intake, tagging, figures, sheets) into an empty folder;
+- add-one: one conversation added to the corpus, and `run` again on the same folder.
 
-Prints turns per second per core and the ratio to the floor, and peak memory (max RSS).
+Prints seconds, turns per second per core (cores = the worker processes a step uses), the cost
+in core-seconds as a multiple of the floor, and peak memory: the largest sum of resident
+memory of the step's process and its children, sampled every 0.1 s.
 
     python benchmarks/throughput.py --conversations 2000
 """
@@ -16,12 +19,13 @@ Prints turns per second per core and the ratio to the floor, and peak memory (ma
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -66,53 +70,100 @@ def build_corpus(conversations: int, seed: int, folder: Path) -> Path:
     return transcripts
 
 
+STEPS = ("tokenise", "rules", "model", "tag-1", "tag-2", "run", "add-one")
+CORES = {"tag-2": 2, "run": 2, "add-one": 2}  # worker processes a step uses; others use one
+
+
 def measure(step: str, corpus: Path, out: Path) -> dict:
     """Run one step in this process and report its seconds and peak memory."""
     from pipeline.config import Config
     from pipeline.nlp.words import blank
-    from pipeline.tagging import tag_table
 
     config = Config.load()
     turns = pd.read_parquet(corpus / "corpus.parquet").assign(language="da")
+    peak = PeakMemory()
+    started = time.perf_counter()
     if step == "tokenise":
-        nlp = blank("da")
-        nlp.tokenizer("varm op")
-        started = time.perf_counter()
-        for _ in nlp.tokenizer.pipe(turns["text"].tolist(), batch_size=1000):
+        for _ in blank("da").tokenizer.pipe(turns["text"].tolist(), batch_size=1000):
             pass
     elif step in ("rules", "model"):
-        from pipeline.taggers.tagger import Tagger
+        from pipeline.tagging import tag_table
 
-        taggers = {"da": Tagger("da", config, step)}
+        tag_table(turns, config, backend=step)
+    elif step.startswith("tag-"):
+        from pipeline.corpus_tagging import tag_corpus
+
+        config.params["batch"] = {**config.params.get("batch", {}), "cache": False,
+                                  "workers": int(step[-1])}  # fmt: skip
+        source = out / "source.parquet"
+        out.mkdir(parents=True, exist_ok=True)
+        turns.to_parquet(source, index=False)
         started = time.perf_counter()
-        tag_table(turns, config, backend=step, taggers=taggers)
+        tag_corpus(source, out / "turns.parquet", out / "units.parquet", config)
     else:
-        started = time.perf_counter()
+        if step == "add-one":
+            add_conversation(corpus)
         command = [sys.executable, "-m", "pipeline", "run", "--transcripts", str(corpus),
                    "--out", str(out)]  # fmt: skip
         done = subprocess.run(command, capture_output=True, text=True)
         if done.returncode != 0:
             raise SystemExit(done.stderr)
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    if step == "run":
-        peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-    return {"step": step, "turns": len(turns), "seconds": round(seconds, 2),
-            "peak_mb": round(peak / 1024)}  # fmt: skip
+    rows = len(turns) if step != "add-one" else len(pd.read_parquet(corpus / "corpus.parquet"))
+    return {"step": step, "turns": rows, "seconds": round(seconds, 2), "peak_mb": peak.stop()}
+
+
+def add_conversation(corpus: Path) -> None:
+    """One more conversation (the first one again, under a new id) in the file and manifest."""
+    turns = pd.read_parquet(corpus / "corpus.parquet")
+    first = turns[turns["conversation_id"] == turns["conversation_id"].iat[0]]
+    turns = pd.concat([turns, first.assign(conversation_id="syn-added")], ignore_index=True)
+    turns.to_parquet(corpus / "corpus.parquet", index=False)
+    manifest = pd.read_csv(corpus / "manifest.csv", dtype=str)
+    row = manifest.iloc[[0]].assign(conversation_id="syn-added")
+    pd.concat([manifest, row], ignore_index=True).to_csv(corpus / "manifest.csv", index=False)
+
+
+class PeakMemory:
+    """The largest total resident memory of this process and its children, sampled."""
+
+    def __init__(self, interval: float = 0.1) -> None:
+        import psutil
+
+        self.process, self.peak, self.interval = psutil.Process(), 0, interval
+        self.running = True
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+        self.thread.start()
+
+    def _sample(self) -> None:
+        import psutil
+
+        while self.running:
+            total = 0
+            for process in [self.process, *self.process.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):
+                    total += process.memory_info().rss
+            self.peak = max(self.peak, total)
+            time.sleep(self.interval)
+
+    def stop(self) -> int:
+        self.running = False
+        self.thread.join()
+        return round(self.peak / 2**20)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--conversations", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--steps", nargs="+", default=["tokenise", "rules", "model", "run"])
+    parser.add_argument("--steps", nargs="+", default=list(STEPS), choices=STEPS)
     parser.add_argument("--step", help=argparse.SUPPRESS)  # one measurement, in a child process
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.step:
-        print(json.dumps(measure(args.step, args.corpus, args.corpus.parent / "out")))
+        out = args.corpus.parent / ("out" if args.step in ("run", "add-one") else args.step)
+        print(json.dumps(measure(args.step, args.corpus, out)))
         return
-    cores = len(os.sched_getaffinity(0))
     with tempfile.TemporaryDirectory(prefix="samtalespejl-bench-") as tmp:
         corpus = build_corpus(args.conversations, args.seed, Path(tmp))
         results = {}
@@ -122,14 +173,26 @@ def main() -> None:
             if done.returncode != 0:
                 raise SystemExit(done.stderr)
             results[step] = json.loads(done.stdout.strip().splitlines()[-1])
+    report(args.conversations, results)
+
+
+def report(conversations: int, results: dict) -> None:
     floor = results.get("tokenise", {}).get("seconds")
-    print(f"{args.conversations} conversations, {next(iter(results.values()))['turns']} turns, "
-          f"{cores} cores")  # fmt: skip
-    print(f"{'step':10s} {'seconds':>9s} {'turns/s/core':>13s} {'x floor':>8s} {'peak MB':>8s}")
+    print(f"{conversations} conversations, {next(iter(results.values()))['turns']} turns, "
+          f"{len(os.sched_getaffinity(0))} cores")  # fmt: skip
+    print(f"{'step':8s} {'seconds':>8s} {'turns/s/core':>13s} {'x floor':>8s} {'peak MB':>8s}")
     for step, r in results.items():
+        cores = CORES.get(step, 1)
         rate = r["turns"] / r["seconds"] / cores if r["seconds"] else float("inf")
-        ratio = f"{r['seconds'] / floor:.1f}" if floor else "-"
-        print(f"{step:10s} {r['seconds']:9.2f} {rate:13.0f} {ratio:>8s} {r['peak_mb']:8d}")
+        ratio = f"{r['seconds'] * cores / floor:.1f}" if floor else "-"
+        print(f"{step:8s} {r['seconds']:8.2f} {rate:13.0f} {ratio:>8s} {r['peak_mb']:8d}")
+    if "tag-1" in results and "tag-2" in results:
+        print(f"two workers / one worker on the tag step: "
+              f"{results['tag-1']['seconds'] / results['tag-2']['seconds']:.2f}x")  # fmt: skip
+    if "run" in results and "add-one" in results:
+        print(f"re-run after adding one conversation: "
+              f"{100 * results['add-one']['seconds'] / results['run']['seconds']:.1f} % of the "
+              f"full run")  # fmt: skip
 
 
 if __name__ == "__main__":

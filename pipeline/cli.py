@@ -260,7 +260,7 @@ def _ensure_models(config: Config, messages: Messages) -> None:
     models = Path(str(config.get("paths.models")))
     missing = [lang for lang in config.get("tagger.languages", LANGUAGES)
                if not (models / lang / "meta.json").is_file()]  # fmt: skip
-    for lang, meta in stages.train(config, missing).items():
+    for lang, meta in (stages.train(config, missing) if missing else {}).items():
         print(messages.text("cli.trained", lang=lang, turns=meta["turns"], path=models / lang),
               file=sys.stderr)  # fmt: skip
 

@@ -117,7 +117,8 @@ def _tag_pending(parallel: Parallel, pending: list[tuple[str, pd.DataFrame]], ca
                  config: Config, backend: str, schemas: tuple,
                  settings: BatchSettings) -> int:  # fmt: skip
     """Tag the pending conversations in chunks on the workers; store each in the cache."""
-    chunks = _batched(pending, settings.chunk_conversations)
+    size = min(settings.chunk_conversations, -(-len(pending) // settings.workers))  # all busy
+    chunks = _batched(pending, max(size, 1))
     params = _portable(config.params)
     results = parallel(
         delayed(tag_chunk)(pd.concat([c for _, c in chunk], ignore_index=True), params,

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.config import Config
+from pipeline.digest import digest_files
 from pipeline.io.chunks import table_of
 
 _TAGGING_CODE = ("nlp", "taggers", "tagging.py")
@@ -75,21 +76,9 @@ class TagCache:
                 "backend": self.backend,
                 "transformer": self.config.get("tagger.transformer"),
                 "lexicon": self.config.lexicon(lang) if lang else {},
-                "models": _digest_files(models),  # the rules read their calibration there
-                "code": _digest_files(*(Path(__file__).parent / p for p in _TAGGING_CODE)),
+                "models": digest_files(models),  # the rules read their calibration there
+                "code": digest_files(*(Path(__file__).parent / p for p in _TAGGING_CODE)),
             }  # fmt: skip
             text = json.dumps(parts, sort_keys=True, default=str)
             self._fingerprints[lang] = hashlib.sha256(text.encode()).hexdigest()
         return self._fingerprints[lang]
-
-
-def _digest_files(*roots: Path) -> str:
-    """A hash of every file under the given files or folders (names and contents)."""
-    digest = hashlib.sha256()
-    for root in roots:
-        files = sorted(root.rglob("*")) if root.is_dir() else [root] if root.is_file() else []
-        for path in files:
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(path.name.encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()

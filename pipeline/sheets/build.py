@@ -18,6 +18,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from pipeline import __version__
 from pipeline.aggregation import period_of, summarise, summarise_by, summary_options
 from pipeline.config import Config
+from pipeline.digest import digest_files, digest_values
 from pipeline.figures import BY_NAME
 from pipeline.history import read_history
 from pipeline.io.personal_data import PersonalDataScanner
@@ -25,6 +26,8 @@ from pipeline.sheets import charts
 from pipeline.sheets.excerpts import pick_excerpts
 from pipeline.sheets.names import sheet_names
 
+# Which sheet was rendered from which inputs (hashes only): an unchanged sheet is not redrawn.
+RENDERED = ".rendered.json"
 _ENVIRONMENT = Environment(
     loader=PackageLoader("pipeline.sheets"), autoescape=select_autoescape(default=True),
     trim_blocks=True, lstrip_blocks=True,
@@ -54,24 +57,40 @@ def build_sheets(
     scores = _scores(evaluation)
     folder = out / "sheets"
     folder.mkdir(parents=True, exist_ok=True)
-    for stale in folder.glob("*.html"):
-        stale.unlink()
     names = sheet_names(sorted(conversations["caseworker_id"].astype(str).unique()))
-    paths = []
+    for stale in folder.glob("*.html"):
+        if stale.name not in names.values():
+            stale.unlink()
+    rendered = folder / RENDERED
+    before = json.loads(rendered.read_text()) if rendered.is_file() else {}
+    shared = _shared_inputs(texts, scores, config)
+    paths, after = [], {}
     for caseworker_id, own in conversations.groupby("caseworker_id", sort=True):
         ids = set(own["conversation_id"])
-        html = render_sheet(
-            str(caseworker_id), own, turns[turns["conversation_id"].isin(ids)],
-            units[units["conversation_id"].isin(ids)], past[past["caseworker_id"] == caseworker_id],
-            texts, scores, config,
-        )  # fmt: skip
+        inputs = (own, turns[turns["conversation_id"].isin(ids)],
+                  units[units["conversation_id"].isin(ids)],
+                  past[past["caseworker_id"] == caseworker_id])  # fmt: skip
         path = folder / names[str(caseworker_id)]
-        path.write_text(html, encoding="utf-8")
+        after[path.name] = digest_values(shared, *inputs)
+        if before.get(path.name) != after[path.name] or not path.is_file():
+            path.write_text(render_sheet(str(caseworker_id), *inputs, texts, scores, config),
+                            encoding="utf-8")  # fmt: skip
         paths.append(path)
+    rendered.write_text(json.dumps(after, indent=1, sort_keys=True) + "\n")
     intake = pd.read_csv(out / "intake.csv", dtype=str, keep_default_na=False,
                          encoding="utf-8-sig")  # fmt: skip
     (folder / "index.html").write_text(render_index(names, intake, texts), encoding="utf-8")
     return paths
+
+
+def _shared_inputs(texts: dict, scores: dict, config: Config) -> str:
+    """What every sheet depends on besides the caseworker's rows: texts, scores, settings,
+    the date in the footer, and the code, templates and lists that make a sheet."""
+    here = Path(__file__).parent
+    code = digest_files(here, here.parent / "aggregation.py", here.parent / "figures.py",
+                        config.config_dir / "personal_data")  # fmt: skip
+    settings = {key: config.get(key) for key in ("aggregate", "sheets")}
+    return digest_values(texts, scores, settings, __version__, date.today().isoformat(), code)
 
 
 def render_sheet(

@@ -1,0 +1,170 @@
+"""Tagging a corpus in chunks, with the per-conversation cache and parallel workers: the outputs
+never depend on how the work was split, and the cache re-tags exactly what changed."""
+
+from __future__ import annotations
+
+import copy
+import shutil
+
+import pandas as pd
+import pytest
+
+from pipeline import stages
+from pipeline.config import Config
+from pipeline.corpus_tagging import tag_corpus
+from pipeline.io.chunks import NotGrouped, read_conversations
+from pipeline.messages import Messages
+from pipeline.tagging import tag_table
+from tests.helpers import ROOT
+
+
+@pytest.fixture(scope="module")
+def intake_turns(config, tmp_path_factory):
+    """The sample transcripts through the intake: one turn table, 14 conversations."""
+    out = tmp_path_factory.mktemp("intake")
+    stages.intake(ROOT / "transcripts_sample", out, config, Messages("da"), progress=False)
+    return out / stages.UNTAGGED_TURNS
+
+
+def settings(config, models, **batch) -> Config:
+    params = copy.deepcopy(config.params)
+    params["paths"]["models"] = str(models)
+    params["batch"] = {"workers": 1, "chunk_conversations": 100, "cache": True, **batch}
+    return Config(params, config.config_dir)
+
+
+def tag(source, out, config):
+    counts = tag_corpus(source, out / "turns.parquet", out / "units.parquet", config, csv=True)
+    return counts, pd.read_parquet(out / "turns.parquet"), pd.read_parquet(out / "units.parquet")
+
+
+def test_chunked_output_equals_unchunked(intake_turns, tmp_path, config, trained_models):
+    config = settings(config, trained_models, chunk_conversations=3)
+    counts, turns, units = tag(intake_turns, tmp_path, config)
+    expected_turns, expected_units = tag_table(pd.read_parquet(intake_turns), config)
+    assert counts.turns == len(expected_turns) > 1000 and counts.tagged == 14
+    pd.testing.assert_frame_equal(turns, expected_turns, check_dtype=False)
+    pd.testing.assert_frame_equal(units, expected_units, check_dtype=False)
+    whole = tmp_path / "whole"
+    tag(intake_turns, whole, settings(config, trained_models, chunk_conversations=1000))
+    for name in ("turns.csv", "units.csv"):
+        assert (tmp_path / name).read_bytes() == (whole / name).read_bytes()
+
+
+def test_one_worker_two_workers_and_dask_give_the_same_tables(intake_turns, tmp_path, config,
+                                                              trained_models):  # fmt: skip
+    from dask.distributed import LocalCluster
+
+    one = tag(intake_turns, tmp_path / "one",
+              settings(config, trained_models, chunk_conversations=4))  # fmt: skip
+    two = tag(intake_turns, tmp_path / "two",
+              settings(config, trained_models, workers=2, chunk_conversations=4))  # fmt: skip
+    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster:
+        dask = tag(intake_turns, tmp_path / "dask", settings(
+            config, trained_models, executor="dask", scheduler=cluster.scheduler_address,
+            chunk_conversations=4))  # fmt: skip
+    for other in (two, dask):
+        assert other[0].tagged == 14
+        pd.testing.assert_frame_equal(other[1], one[1])
+        pd.testing.assert_frame_equal(other[2], one[2])
+
+
+def _changed(source, folder, conversation_id, column, value):
+    frame = pd.read_parquet(source)
+    frame.loc[frame["conversation_id"] == conversation_id, column] = value
+    folder.mkdir(parents=True, exist_ok=True)
+    frame.to_parquet(folder / "turns.parquet", index=False)
+    return folder / "turns.parquet"
+
+
+def test_the_cache_retags_exactly_what_changed(intake_turns, tmp_path, config, trained_models):
+    models = tmp_path / "models"
+    shutil.copytree(trained_models, models)
+    config = settings(config, models, chunk_conversations=5)
+    out = tmp_path / "out"
+    first, turns, units = tag(intake_turns, out, config)
+    assert (first.tagged, first.cached) == (14, 0)
+
+    again, turns_again, units_again = tag(intake_turns, out, config)
+    assert (again.tagged, again.cached, again.dropped) == (0, 14, 0)
+    pd.testing.assert_frame_equal(turns_again, turns)
+    pd.testing.assert_frame_equal(units_again, units)
+
+    frame = pd.read_parquet(intake_turns)
+    first_text = frame.loc[frame["conversation_id"] == "cw01-2026-01-13", "text"].iat[0]
+    text = _changed(intake_turns, tmp_path / "text", "cw01-2026-01-13", "text",
+                    first_text + " Hvad tænker du selv?")  # fmt: skip
+    counts, changed, _ = tag(text, out, config)
+    assert (counts.tagged, counts.cached, counts.dropped) == (1, 13, 1)  # the old entry is gone
+    assert changed.loc[changed["conversation_id"] == "cw01-2026-01-13", "text"].iat[0].endswith(
+        "Hvad tænker du selv?")  # fmt: skip
+
+    manifest = _changed(text, tmp_path / "manifest", "cw02-2026-01-20", "caseworker_id",
+                        "cw-99")  # fmt: skip
+    counts, _, _ = tag(manifest, out, config)
+    assert (counts.tagged, counts.cached) == (1, 13)
+
+    calibration = models / "da" / "rules_calibration.json"
+    calibration.write_text(calibration.read_text().replace("0.", "0.0", 1))
+    counts, _, _ = tag(manifest, out, config)
+    languages = pd.read_parquet(manifest).groupby("conversation_id")["language"].first()
+    assert counts.tagged == (languages == "da").sum() and counts.cached == (languages != "da").sum()
+
+    rules = Config({**config.params, "tagger": {**config.params["tagger"], "backend": "rules"}},
+                   config.config_dir)  # fmt: skip
+    counts, _, _ = tag(manifest, out, rules)
+    assert counts.tagged == 14
+
+
+def test_a_withdrawn_conversation_leaves_the_cache(intake_turns, tmp_path, config, trained_models):
+    config = settings(config, trained_models)
+    out = tmp_path / "out"
+    tag(intake_turns, out, config)
+    entries = sorted((out / "cache" / "tags").glob("*.parquet"))
+    assert len(entries) == 28  # turns and units of 14 conversations
+    frame = pd.read_parquet(intake_turns)
+    remaining = tmp_path / "withdrawn" / "turns.parquet"
+    remaining.parent.mkdir()
+    frame[frame["conversation_id"] != "cw03-2026-01-27"].to_parquet(remaining, index=False)
+    counts, turns, units = tag(remaining, out, config)
+    assert counts.dropped == 1 and len(list((out / "cache" / "tags").glob("*.parquet"))) == 26
+    assert "cw03-2026-01-27" not in set(turns["conversation_id"]) | set(units["conversation_id"])
+    off = tag(remaining, out, settings(config, trained_models, cache=False))
+    assert off[0].tagged == 13 and not (out / "cache" / "tags").exists()
+
+
+def test_conversations_are_read_whole_across_batches(tmp_path):
+    table = pd.DataFrame({"conversation_id": list("aabbbc"), "text": list("uvwxyz")})
+    table.to_parquet(tmp_path / "t.parquet", index=False)
+    for rows in (1, 2, 4, 100):
+        pieces = list(read_conversations(tmp_path / "t.parquet", rows=rows))
+        assert ["".join(p["text"]) for p in pieces] == ["uv", "wxy", "z"]
+    table.iloc[[0, 2, 1]].to_parquet(tmp_path / "apart.parquet", index=False)
+    with pytest.raises(NotGrouped, match="conversation a"):
+        list(read_conversations(tmp_path / "apart.parquet"))
+
+
+def test_only_sheets_whose_inputs_changed_are_drawn_again(sample_outputs, tmp_path, config,
+                                                          monkeypatch):  # fmt: skip
+    from pipeline.sheets import build
+
+    out = tmp_path / "out"
+    shutil.copytree(sample_outputs, out)
+    drawn = []
+    render = build.render_sheet
+    monkeypatch.setattr(
+        build, "render_sheet", lambda cw, *rest: drawn.append(cw) or render(cw, *rest)
+    )
+    evaluation, history = ROOT / "metrics" / "eval.json", out / "history" / "conversations.csv"
+    (out / "sheets" / build.RENDERED).unlink()
+    build.build_sheets(out, config, evaluation, history, "da")
+    assert drawn == ["cw-01", "cw-02", "cw-03", "cw-04"]
+    drawn.clear()
+    build.build_sheets(out, config, evaluation, history, "da")
+    assert drawn == []
+    turns = pd.read_parquet(out / "turns.parquet")
+    turns.loc[turns["caseworker_id"] == "cw-03", "text"] += " "
+    turns.to_parquet(out / "turns.parquet", index=False)
+    build.build_sheets(out, config, evaluation, history, "da")
+    assert drawn == ["cw-03"]
+    assert sorted(p.name for p in (out / "sheets").glob("*.html"))[-1] == "index.html"
