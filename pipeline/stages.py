@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from pipeline.aggregation import (
     META_COLUMNS,
@@ -21,6 +22,7 @@ from pipeline.corpus_tagging import TagCounts, tag_corpus
 from pipeline.evaluation import evaluate
 from pipeline.figures import NAMES
 from pipeline.history import update_history, withdrawn_conversations
+from pipeline.io.chunks import read_conversation_pairs
 from pipeline.io.gold import read_annotations, read_folder
 from pipeline.io.intake import IntakeResult, run_intake
 from pipeline.io.tables import write_table
@@ -63,10 +65,12 @@ def aggregate(out: Path, metrics: Path, history: Path, config: Config) -> pd.Dat
     """Figures per conversation in this run (`out`), the history of figures across runs
     (`history`, figures only), per caseworker and period and per unit and period from the
     history, and this run's corpus figures: DVC metrics (corpus.json) and trends in `metrics`."""
-    turns, units = pd.read_parquet(out / "turns.parquet"), pd.read_parquet(out / "units.parquet")
     period = str(config.get("aggregate.period", "quarter"))
     options = summary_options(config)
-    conversations = conversation_figures(turns, units) if not turns.empty else pd.DataFrame(
+    chunk = int(config.get("batch.chunk_conversations", 100))
+    figures = [conversation_figures(turns, units) for turns, units in read_conversation_pairs(
+        out / "turns.parquet", out / "units.parquet", chunk)]  # fmt: skip
+    conversations = pd.concat(figures, ignore_index=True) if figures else pd.DataFrame(
         columns=[*META_COLUMNS, "minutes", *NAMES])  # fmt: skip
     conversations.insert(3, "period", period_of(conversations["date"], period))
     write_table(conversations, out, "conversations")
@@ -77,8 +81,9 @@ def aggregate(out: Path, metrics: Path, history: Path, config: Config) -> pd.Dat
     write_table(summarise_by(past, ["caseworker_id", "period"], **options), out, "caseworkers")
     summary = summarise(conversations, **options)
     corpus = {"conversations": len(conversations),
-              "caseworkers": conversations["caseworker_id"].nunique(), "turns": len(turns),
-              "units": len(units), "minutes": summary["minutes"],
+              "caseworkers": conversations["caseworker_id"].nunique(),
+              "turns": _rows(out / "turns.parquet"), "units": _rows(out / "units.parquet"),
+              "minutes": summary["minutes"],
               "median": {name: summary[f"{name}_median"] for name in NAMES}}  # fmt: skip
     metrics.mkdir(parents=True, exist_ok=True)
     (metrics / "corpus.json").write_text(json.dumps(_json_ready(corpus), indent=2) + "\n")
@@ -90,6 +95,10 @@ def aggregate(out: Path, metrics: Path, history: Path, config: Config) -> pd.Dat
     for unit, frame in past.groupby("unit", sort=True):
         _trend(frame, options).to_csv(trends / f"unit_{safe_name(str(unit))}.csv", index=False)
     return conversations
+
+
+def _rows(path: Path) -> int:
+    return pq.ParquetFile(path).metadata.num_rows
 
 
 def _trend(conversations: pd.DataFrame, options: dict) -> pd.DataFrame:

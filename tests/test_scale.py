@@ -156,7 +156,7 @@ def test_only_sheets_whose_inputs_changed_are_drawn_again(sample_outputs, tmp_pa
         build, "render_sheet", lambda cw, *rest: drawn.append(cw) or render(cw, *rest)
     )
     evaluation, history = ROOT / "metrics" / "eval.json", out / "history" / "conversations.csv"
-    (out / "sheets" / build.RENDERED).unlink()
+    (out / build.RENDERED).unlink()
     build.build_sheets(out, config, evaluation, history, "da")
     assert drawn == ["cw-01", "cw-02", "cw-03", "cw-04"]
     drawn.clear()
@@ -168,3 +168,18 @@ def test_only_sheets_whose_inputs_changed_are_drawn_again(sample_outputs, tmp_pa
     build.build_sheets(out, config, evaluation, history, "da")
     assert drawn == ["cw-03"]
     assert sorted(p.name for p in (out / "sheets").glob("*.html"))[-1] == "index.html"
+
+
+def test_figures_from_chunks_equal_figures_from_whole_tables(sample_outputs, tmp_path, config):
+    from pipeline.aggregation import conversation_figures
+
+    out = tmp_path / "out"
+    shutil.copytree(sample_outputs, out)
+    params = copy.deepcopy(config.params)
+    params["batch"] = {"chunk_conversations": 3}
+    chunked = stages.aggregate(out, out / "metrics", out / "history.csv",
+                               Config(params, config.config_dir))  # fmt: skip
+    whole = conversation_figures(pd.read_parquet(out / "turns.parquet"),
+                                 pd.read_parquet(out / "units.parquet"))  # fmt: skip
+    assert len(whole) == 14
+    pd.testing.assert_frame_equal(chunked.drop(columns="period"), whole, check_dtype=False)

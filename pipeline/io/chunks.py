@@ -37,6 +37,36 @@ def read_conversations(path: Path, rows: int = READ_ROWS) -> Iterator[pd.DataFra
         yield _checked(carry, seen, path)
 
 
+def read_conversation_pairs(
+    first: Path, second: Path, conversations: int
+) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+    """Chunks of `conversations` conversations from two tables in the same conversation order
+    (turns and units); a conversation missing from `second` gets no rows there."""
+    empty = pq.read_schema(second).empty_table().to_pandas()
+    seconds = read_conversations(second)
+    waiting = next(seconds, None)
+    chunk: list[pd.DataFrame] = []
+    matched: list[pd.DataFrame] = []
+    for conversation in read_conversations(first):
+        chunk.append(conversation)
+        if (
+            waiting is not None
+            and waiting["conversation_id"].iat[0] == conversation["conversation_id"].iat[0]
+        ):
+            matched.append(waiting)
+            waiting = next(seconds, None)
+        if len(chunk) == conversations:
+            yield (
+                pd.concat(chunk, ignore_index=True),
+                pd.concat([empty, *matched], ignore_index=True),
+            )
+            chunk, matched = [], []
+    if chunk:
+        yield pd.concat(chunk, ignore_index=True), pd.concat([empty, *matched], ignore_index=True)
+    if waiting is not None:
+        raise NotGrouped(f"{second}: conversation {waiting['conversation_id'].iat[0]} out of order")
+
+
 def _checked(conversation: pd.DataFrame, seen: set[str], path: Path) -> pd.DataFrame:
     conversation_id = str(conversation["conversation_id"].iat[0])
     if conversation_id in seen:

@@ -26,8 +26,9 @@ from pipeline.sheets import charts
 from pipeline.sheets.excerpts import pick_excerpts
 from pipeline.sheets.names import sheet_names
 
-# Which sheet was rendered from which inputs (hashes only): an unchanged sheet is not redrawn.
-RENDERED = ".rendered.json"
+# Which sheet was drawn from which inputs (hashes only), beside the tag cache: a sheet whose
+# inputs did not change is not drawn again.
+RENDERED = Path("cache") / "sheets.json"
 _ENVIRONMENT = Environment(
     loader=PackageLoader("pipeline.sheets"), autoescape=select_autoescape(default=True),
     trim_blocks=True, lstrip_blocks=True,
@@ -61,7 +62,8 @@ def build_sheets(
     for stale in folder.glob("*.html"):
         if stale.name not in names.values():
             stale.unlink()
-    rendered = folder / RENDERED
+    rendered = out / RENDERED
+    rendered.parent.mkdir(parents=True, exist_ok=True)
     before = json.loads(rendered.read_text()) if rendered.is_file() else {}
     shared = _shared_inputs(texts, scores, config)
     paths, after = [], {}
