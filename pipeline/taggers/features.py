@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
+import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction import DictVectorizer
@@ -59,7 +61,10 @@ class ItemFeatures(BaseEstimator, TransformerMixin):
         ]).tocsr()  # fmt: skip
 
     def context(self, items: list[Item]) -> sparse.csr_matrix:
-        return (self.context_.transform([i.context for i in items]) * 0.5).tocsr()
+        """The context block; each distinct context once (a turn's units share theirs)."""
+        contexts, rows = np.unique(np.array([i.context for i in items], dtype=object),
+                                   return_inverse=True)  # fmt: skip
+        return (self.context_.transform(list(contexts)) * 0.5).tocsr()[rows]
 
 
 def _symbolic(item: Item) -> dict[str, float]:
@@ -85,6 +90,10 @@ def _symbolic(item: Item) -> dict[str, float]:
 
 def _overlap(text: str, context: str) -> float:
     """Share of the turn's longer words that the other speaker just said."""
-    words = {w for w in _WORD.findall(text.casefold()) if len(w) > 3}
-    heard = {w for w in _WORD.findall(context.casefold()) if len(w) > 3}
-    return len(words & heard) / len(words) if words else 0.0
+    words = _long_words(text)
+    return len(words & _long_words(context)) / len(words) if words else 0.0
+
+
+@lru_cache(maxsize=4096)  # every unit of a turn has the same context
+def _long_words(text: str) -> frozenset[str]:
+    return frozenset(w for w in _WORD.findall(text.casefold()) if len(w) > 3)
