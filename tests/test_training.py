@@ -46,3 +46,19 @@ def test_rules_probabilities_come_from_training(tmp_path, config):
         "Hvad tænker du om det?")  # fmt: skip
     assert 0.5 < tagged.p["question"] < 1
     assert pd.isna(Tagger("da", config, "rules", tmp_path / "none").tag_text("Hej?").p["question"])
+
+
+def test_fast_character_features_equal_scikit_learns(tmp_path, config):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from pipeline.taggers.features import char_tfidf
+
+    texts = read_folder(ROOT / "data" / "annotations" / "da")["text"].tolist()[:600]
+    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=3,
+                                 sublinear_tf=True).fit(texts[:400])  # fmt: skip
+    unseen = [*texts[400:], "", "Ø", "to  mellemrum\tog tab", "ÆBLE æble?"]
+    seen: dict = {}
+    for _ in range(2):  # the second time from the words already seen
+        fast = char_tfidf(vectorizer, unseen, seen)
+        assert abs(fast - vectorizer.transform(unseen)).max() < 1e-12
+    assert fast.shape == (len(unseen), len(vectorizer.idf_)) and fast.nnz > 10_000

@@ -12,6 +12,7 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
 
 from pipeline.nlp.pack import TurnAnalysis
 
@@ -57,14 +58,72 @@ class ItemFeatures(BaseEstimator, TransformerMixin):
         return sparse.hstack([
             self.hits_.transform([_symbolic(i) for i in items]) * self.symbolic_weight,
             self.words_.transform(texts),
-            self.chars_.transform(texts) * 0.5,
+            char_tfidf(self.chars_, texts, self.__dict__.setdefault("_words_seen", {})) * 0.5,
         ]).tocsr()  # fmt: skip
+
+    def __getstate__(self) -> dict:
+        state = super().__getstate__()
+        state.pop("_words_seen", None)  # a cache, not part of the model
+        return state
 
     def context(self, items: list[Item]) -> sparse.csr_matrix:
         """The context block; each distinct context once (a turn's units share theirs)."""
         contexts, rows = np.unique(np.array([i.context for i in items], dtype=object),
                                    return_inverse=True)  # fmt: skip
         return (self.context_.transform(list(contexts)) * 0.5).tocsr()[rows]
+
+
+WordCounts = tuple[np.ndarray, np.ndarray]  # vocabulary columns and counts of one word
+
+
+def char_tfidf(vectorizer: TfidfVectorizer, texts: list[str],
+               words_seen: dict[str, WordCounts]) -> sparse.csr_matrix:  # fmt: skip
+    """`vectorizer.transform(texts)` for a fitted char_wb TfidfVectorizer (lower-casing,
+    sublinear tf, l2 norm), with each distinct word's n-grams found once: char_wb n-grams never
+    cross a word, so a text's counts are the sum of its words' counts (`words_seen` keeps them
+    between calls)."""
+    columns: dict[str, int] = {}
+    rows, words = [], []
+    for row, text in enumerate(texts):
+        for word in text.lower().split():
+            rows.append(row)
+            words.append(columns.setdefault(word, len(columns)))
+    if len(words_seen) > _WORDS_SEEN_MAX:
+        words_seen.clear()
+    pieces = [words_seen.get(w) or _char_counts(vectorizer, w, words_seen) for w in columns]
+    width = len(vectorizer.idf_)
+    per_word = sparse.csr_matrix(
+        (np.concatenate([[], *(p[1] for p in pieces)]),
+         np.concatenate([np.zeros(0, dtype=np.int64), *(p[0] for p in pieces)]),
+         np.cumsum([0, *(len(p[0]) for p in pieces)])),
+        shape=(len(columns), width),
+    )  # fmt: skip
+    occurrences = sparse.csr_matrix((np.ones(len(rows)), (rows, words)),
+                                    shape=(len(texts), len(columns)))  # fmt: skip
+    counts = sparse.csr_matrix(occurrences @ per_word)
+    counts.sort_indices()
+    counts.data = (np.log(counts.data) + 1.0) * vectorizer.idf_[counts.indices]
+    return normalize(counts)
+
+
+_WORDS_SEEN_MAX = 200_000
+
+
+def _char_counts(vectorizer: TfidfVectorizer, word: str,
+                 words_seen: dict[str, WordCounts]) -> WordCounts:  # fmt: skip
+    """The vocabulary columns and counts of one word's padded n-grams, as sklearn's char_wb."""
+    padded, (low, high) = f" {word} ", vectorizer.ngram_range
+    found: dict[int, int] = {}
+    for n in range(low, high + 1):
+        for offset in range(max(len(padded) - n, 0) + 1):
+            column = vectorizer.vocabulary_.get(padded[offset : offset + n])
+            if column is not None:
+                found[column] = found.get(column, 0) + 1
+        if len(padded) <= n:  # a short word counts once
+            break
+    words_seen[word] = pair = (np.array(list(found), dtype=np.int64),
+                               np.array(list(found.values()), dtype=float))  # fmt: skip
+    return pair
 
 
 def _symbolic(item: Item) -> dict[str, float]:
