@@ -126,6 +126,7 @@ class Tagger:
         for role in sorted({BY_NAME[name].role for name in self.models}):
             rows = [i for i, value in enumerate(roles) if value == role]
             names = [name for name in self.models if BY_NAME[name].role == role]
+            labels = {name: self.models[name].labels for name in names}
             if not rows:
                 continue
             unit_items, owners = [], []
@@ -139,14 +140,14 @@ class Tagger:
                 unit_probabilities = predict([self.models[name] for name in names], unit_items)
                 for name, probabilities in zip(names, unit_probabilities, strict=True):
                     for tags, p in zip(owners, probabilities, strict=True):
-                        self._decide(tags, name, self.models[name].labels, p)
+                        self._decide(tags, name, labels[name], p)
             for name in names:
                 if name in ROLL_UP_FROM_UNITS:
                     dimension = BY_NAME[name]
                     for i in rows:
                         units = [t.proba[name] for _, t in tagged[i].units]
                         probabilities = roll_up_probabilities(
-                            dimension.labels, self.models[name].labels, units)  # fmt: skip
+                            dimension.labels, labels[name], units)  # fmt: skip
                         self._decide(tagged[i], name, list(dimension.labels), probabilities)
             whole = [name for name in names if name not in ROLL_UP_FROM_UNITS]
             items = [Item(analyses[i], contexts[i], rule_labels[id(tagged[i])]) for i in rows]
@@ -154,7 +155,7 @@ class Tagger:
                 whole, predict([self.models[name] for name in whole], items), strict=True
             ):
                 for i, p in zip(rows, probabilities, strict=True):
-                    self._decide(tagged[i], name, self.models[name].labels, p)
+                    self._decide(tagged[i], name, labels[name], p)
 
     @staticmethod
     def _decide(tags: Tagged, name: str, labels: list[str], probabilities: np.ndarray) -> None:
