@@ -10,8 +10,9 @@ sample transcripts, then measures on the same text, each step in its own process
 - add-one: one conversation added to the corpus, and `run` again on the same folder.
 
 Prints seconds, turns per second per core (cores = the worker processes a step uses), the cost
-in core-seconds as a multiple of the floor, and peak memory: the largest sum of resident
-memory of the step's process and its children, sampled every 0.1 s.
+in core-seconds as a multiple of the floor, and peak memory: the largest sum of the proportional
+set size (PSS: resident memory, shared pages counted once) of the step's process and its
+children, sampled every 0.1 s.
 
     python benchmarks/throughput.py --conversations 2000
 """
@@ -125,7 +126,7 @@ def add_conversation(corpus: Path) -> None:
 
 
 class PeakMemory:
-    """The largest total resident memory of this process and its children, sampled."""
+    """The largest total memory (PSS) of this process and its children, sampled."""
 
     def __init__(self, interval: float = 0.1) -> None:
         import psutil
@@ -141,8 +142,8 @@ class PeakMemory:
         while self.running:
             total = 0
             for process in [self.process, *self.process.children(recursive=True)]:
-                with contextlib.suppress(psutil.Error):
-                    total += process.memory_info().rss
+                with contextlib.suppress(psutil.Error):  # proportional: shared pages once
+                    total += process.memory_full_info().pss
             self.peak = max(self.peak, total)
             time.sleep(self.interval)
 

@@ -94,7 +94,7 @@ def tag_corpus(source: Path, turns_out: Path, units_out: Path | None, config: Co
                 parts = [cache.read(key) for key in group]
                 for writer, index in ((turns, 0), (units, 1)):
                     if writer is not None:
-                        writer.write(pd.concat([part[index] for part in parts], ignore_index=True))
+                        writer.write(pa.concat_tables([part[index] for part in parts]))
             counts.turns = turns.rows if turns else 0
             counts.units = units.rows if units else 0
         counts.dropped = cache.keep_only(set(keys))
@@ -120,11 +120,13 @@ def _tag_pending(parallel: Parallel, pending: list[tuple[str, pd.DataFrame]], ca
     size = min(settings.chunk_conversations, -(-len(pending) // settings.workers))  # all busy
     chunks = _batched(pending, max(size, 1))
     params = _portable(config.params)
-    results = parallel(
-        delayed(tag_chunk)(pd.concat([c for _, c in chunk], ignore_index=True), params,
-                           str(config.config_dir.resolve()), backend)
-        for chunk in chunks
-    )  # fmt: skip
+    tasks = [delayed(tag_chunk)(pd.concat([c for _, c in chunk], ignore_index=True), params,
+                                str(config.config_dir.resolve()), backend)
+             for chunk in chunks]  # fmt: skip
+    # one chunk (a monthly run's few new conversations) is tagged here: starting workers and
+    # loading the models on each would take longer than the work
+    results = [task[0](*task[1], **task[2]) for task in tasks] if len(tasks) == 1 else parallel(
+        tasks)  # fmt: skip
     for chunk, (turns, units) in zip(chunks, results, strict=True):
         turns_of = dict(tuple(turns.groupby("conversation_id", sort=False)))
         units_of = dict(tuple(units.groupby("conversation_id", sort=False))) if len(units) else {}

@@ -120,14 +120,14 @@ def test_a_withdrawn_conversation_leaves_the_cache(intake_turns, tmp_path, confi
     config = settings(config, trained_models)
     out = tmp_path / "out"
     tag(intake_turns, out, config)
-    entries = sorted((out / "cache" / "tags").glob("*.parquet"))
+    entries = sorted((out / "cache" / "tags").glob("*.arrow"))
     assert len(entries) == 28  # turns and units of 14 conversations
     frame = pd.read_parquet(intake_turns)
     remaining = tmp_path / "withdrawn" / "turns.parquet"
     remaining.parent.mkdir()
     frame[frame["conversation_id"] != "cw03-2026-01-27"].to_parquet(remaining, index=False)
     counts, turns, units = tag(remaining, out, config)
-    assert counts.dropped == 1 and len(list((out / "cache" / "tags").glob("*.parquet"))) == 26
+    assert counts.dropped == 1 and len(list((out / "cache" / "tags").glob("*.arrow"))) == 26
     assert "cw03-2026-01-27" not in set(turns["conversation_id"]) | set(units["conversation_id"])
     off = tag(remaining, out, settings(config, trained_models, cache=False))
     assert off[0].tagged == 13 and not (out / "cache" / "tags").exists()

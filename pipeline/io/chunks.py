@@ -86,12 +86,13 @@ class ChunkWriter:
         self.csv = csv.open("w", encoding="utf-8-sig", newline="") if csv else None
         self.rows = 0
 
-    def write(self, frame: pd.DataFrame) -> None:
-        frame = frame.reindex(columns=self.schema.names)
-        self.parquet.write_table(table_of(frame, self.schema))
+    def write(self, rows: pd.DataFrame | pa.Table) -> None:
+        table = rows if isinstance(rows, pa.Table) else table_of(
+            rows.reindex(columns=self.schema.names), self.schema)  # fmt: skip
+        self.parquet.write_table(table)
         if self.csv is not None:
-            frame.to_csv(self.csv, index=False, header=self.csv.tell() == 0)
-        self.rows += len(frame)
+            table.to_pandas().to_csv(self.csv, index=False, header=self.csv.tell() == 0)
+        self.rows += table.num_rows
 
     def close(self) -> None:
         if self.csv is not None:
