@@ -120,13 +120,13 @@ def _tag_pending(parallel: Parallel, pending: list[tuple[str, pd.DataFrame]], ca
     size = min(settings.chunk_conversations, -(-len(pending) // settings.workers))  # all busy
     chunks = _batched(pending, max(size, 1))
     params = _portable(config.params)
-    tasks = [delayed(tag_chunk)(pd.concat([c for _, c in chunk], ignore_index=True), params,
-                                str(config.config_dir.resolve()), backend)
-             for chunk in chunks]  # fmt: skip
+    folder = str(config.config_dir.resolve())
+    work = [(pd.concat([c for _, c in chunk], ignore_index=True), params, folder, backend)
+            for chunk in chunks]  # fmt: skip
     # one chunk (a monthly run's few new conversations) is tagged here: starting workers and
     # loading the models on each would take longer than the work
-    results = [task[0](*task[1], **task[2]) for task in tasks] if len(tasks) == 1 else parallel(
-        tasks)  # fmt: skip
+    results = [tag_chunk(*work[0])] if len(work) == 1 else parallel(
+        delayed(tag_chunk)(*arguments) for arguments in work)  # fmt: skip
     for chunk, (turns, units) in zip(chunks, results, strict=True):
         turns_of = dict(tuple(turns.groupby("conversation_id", sort=False)))
         units_of = dict(tuple(units.groupby("conversation_id", sort=False))) if len(units) else {}
@@ -160,11 +160,14 @@ def _parallel(settings: BatchSettings) -> Iterator[Parallel]:
 @contextmanager
 def _cache_folder(folder: Path, keep: bool) -> Iterator[Path]:
     """The cache folder; with `batch.cache: false` a scratch folder deleted after the run (and
-    the entries of earlier runs deleted: they carry transcript text)."""
+    the entries of earlier runs deleted: they carry transcript text). The folder itself always
+    exists afterwards, as DVC expects of a stage's output."""
+    if not keep:
+        shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
     if keep:
         yield folder
         return
-    shutil.rmtree(folder, ignore_errors=True)
     with tempfile.TemporaryDirectory(prefix="samtalespejl-tags-") as scratch:
         yield Path(scratch)
 
