@@ -117,7 +117,8 @@ def _tag_pending(parallel: Parallel, pending: list[tuple[str, pd.DataFrame]], ca
                  config: Config, backend: str, schemas: tuple,
                  settings: BatchSettings) -> int:  # fmt: skip
     """Tag the pending conversations in chunks on the workers; store each in the cache."""
-    size = min(settings.chunk_conversations, -(-len(pending) // settings.workers))  # all busy
+    # at least two chunks per worker, so that no worker waits long for the last one
+    size = min(settings.chunk_conversations, -(-len(pending) // (2 * settings.workers)))
     chunks = _batched(pending, max(size, 1))
     params = _portable(config.params)
     folder = str(config.config_dir.resolve())
