@@ -30,7 +30,7 @@ from pipeline.tag_cache import TagCache
 from pipeline.taggers.tagger import Tagger
 from pipeline.tagging import output_schemas, tag_table
 
-CHUNKS_PER_WORKER = 4  # chunks handed out per worker at a time; bounds what waits in memory
+CHUNKS_PER_WORKER = 2  # chunks handed out per worker at a time; bounds what waits in memory
 EXECUTORS = ("joblib", "dask")
 
 
