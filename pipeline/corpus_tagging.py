@@ -12,25 +12,25 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 from joblib import Parallel, delayed, parallel_config
 
+from pipeline.caching import cache_folder
 from pipeline.config import Config
-from pipeline.io.chunks import ChunkWriter, read_conversations
+from pipeline.io.chunks import ChunkWriter, read_conversations, table_of
 from pipeline.tag_cache import TagCache
-from pipeline.taggers.tagger import Tagger
 from pipeline.tagging import output_schemas, tag_table
 
-CHUNKS_PER_WORKER = 2  # chunks handed out per worker at a time; bounds what waits in memory
+# results as soon as they are done, one chunk per task, at most two chunks waiting per worker
+STREAM = {"return_as": "generator_unordered", "batch_size": 1, "pre_dispatch": "2 * n_jobs"}
 EXECUTORS = ("joblib", "dask")
 
 
@@ -72,22 +72,12 @@ def tag_corpus(source: Path, turns_out: Path, units_out: Path | None, config: Co
     backend = backend or str(config.get("tagger.backend", "model"))
     settings = BatchSettings.of(config)
     schemas = output_schemas(pq.read_schema(source))
-    with _cache_folder(turns_out.parent / "cache" / "tags", settings.cache) as folder:
-        cache, counts, keys = TagCache(folder, config, backend), TagCounts(), []
-        wave = settings.chunk_conversations * settings.workers * CHUNKS_PER_WORKER
-        with _parallel(settings) as parallel:
-            pending: list[tuple[str, pd.DataFrame]] = []
-            for conversation in read_conversations(source):
-                keys.append(key := cache.key(conversation))
-                if not cache.has(key):
-                    pending.append((key, conversation))
-                if len(pending) >= wave:
-                    counts.tagged += _tag_pending(parallel, pending, cache, config, backend,
-                                                  schemas, settings)  # fmt: skip
-                    pending = []
-            counts.tagged += _tag_pending(parallel, pending, cache, config, backend, schemas,
-                                          settings)  # fmt: skip
-        counts.cached = len(keys) - counts.tagged
+    with cache_folder(turns_out.parent / "cache" / "tags", settings.cache) as folder:
+        cache = TagCache(folder, config, backend)
+        keys = [cache.key(conversation) for conversation in read_conversations(source)]
+        pending = {key for key in keys if not cache.has(key)}
+        _tag_pending(source, keys, pending, cache, config, backend, schemas, settings)
+        counts = TagCounts(tagged=len(pending), cached=len(keys) - len(pending))
         with (_writer(turns_out, schemas[0], csv) as turns,
               _writer(units_out, schemas[1], csv) as units):  # fmt: skip
             for group in _batched(keys, settings.chunk_conversations):
@@ -101,41 +91,60 @@ def tag_corpus(source: Path, turns_out: Path, units_out: Path | None, config: Co
     return counts
 
 
-def tag_chunk(frame: pd.DataFrame, params: dict, config_dir: str,
-              backend: str) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip
-    """Tag one chunk on a worker, with the worker's own taggers (loaded once per process)."""
+def tag_chunk(frame: pd.DataFrame, params: dict, config_dir: str, backend: str,
+              keys: dict[str, str], schemas: tuple[pa.Schema, pa.Schema],
+              ) -> tuple[dict[str, str], pa.Table, pa.Table]:  # fmt: skip
+    """Tag one chunk on a worker, with the worker's own taggers (loaded once per process), into
+    Arrow tables of the output schemas; `keys` (conversation id: cache key) come back with them."""
     config = Config(params, Path(config_dir))
     key = json.dumps([params, config_dir, backend], sort_keys=True, default=str)
     taggers = _WORKER_TAGGERS.setdefault(key, {})
-    return tag_table(frame, config, backend=backend, taggers=taggers)
+    tables = tag_table(frame, config, backend=backend, taggers=taggers)
+    return keys, *(table_of(table.reindex(columns=schema.names), schema)
+                   for table, schema in zip(tables, schemas, strict=True))  # fmt: skip
 
 
-_WORKER_TAGGERS: dict[str, dict[str, Tagger]] = {}
+_WORKER_TAGGERS: dict[str, dict] = {}  # per process: the taggers of each configuration
 
 
-def _tag_pending(parallel: Parallel, pending: list[tuple[str, pd.DataFrame]], cache: TagCache,
+def _tag_pending(source: Path, keys: list[str], pending: set[str], cache: TagCache,
                  config: Config, backend: str, schemas: tuple,
-                 settings: BatchSettings) -> int:  # fmt: skip
-    """Tag the pending conversations in chunks on the workers; store each in the cache."""
+                 settings: BatchSettings) -> None:  # fmt: skip
+    """Tag the pending conversations in chunks and store each in the cache. The chunks stream
+    to the workers: a few wait per worker, and each result is stored as soon as it is done."""
+    if not pending:
+        return
     # at least two chunks per worker, so that no worker waits long for the last one
-    size = min(settings.chunk_conversations, -(-len(pending) // (2 * settings.workers)))
-    chunks = _batched(pending, max(size, 1))
-    params = _portable(config.params)
-    folder = str(config.config_dir.resolve())
-    work = [(pd.concat([c for _, c in chunk], ignore_index=True), params, folder, backend)
-            for chunk in chunks]  # fmt: skip
-    # one chunk (a monthly run's few new conversations) is tagged here: starting workers and
-    # loading the models on each would take longer than the work
-    results = [tag_chunk(*work[0])] if len(work) == 1 else parallel(
-        delayed(tag_chunk)(*arguments) for arguments in work)  # fmt: skip
-    for chunk, (turns, units) in zip(chunks, results, strict=True):
-        turns_of = dict(tuple(turns.groupby("conversation_id", sort=False)))
-        units_of = dict(tuple(units.groupby("conversation_id", sort=False))) if len(units) else {}
-        for key, conversation in chunk:
-            conversation_id = conversation["conversation_id"].iat[0]
-            cache.write(key, turns_of[conversation_id],
-                        units_of.get(conversation_id, units.iloc[0:0]), schemas)  # fmt: skip
-    return len(pending)
+    size = max(1, min(settings.chunk_conversations, -(-len(pending) // (2 * settings.workers))))
+    params, folder = _portable(config.params), str(config.config_dir.resolve())
+    conversations = ((key, c) for key, c in zip(keys, read_conversations(source), strict=True)
+                     if key in pending)  # fmt: skip
+    work = ((pd.concat([c for _, c in chunk], ignore_index=True), params, folder, backend,
+             {c["conversation_id"].iat[0]: key for key, c in chunk}, schemas)
+            for chunk in _chunks(conversations, size))  # fmt: skip
+    if len(pending) <= size:  # one chunk (a monthly run's few new conversations) is tagged here:
+        # starting workers and loading the models on each would take longer than the work
+        _store(cache, (tag_chunk(*arguments) for arguments in work))
+        return
+    with _parallel(settings) as parallel:
+        _store(cache, parallel(delayed(tag_chunk)(*arguments) for arguments in work))
+
+
+def _store(cache: TagCache, results: Iterator) -> None:
+    """Write each conversation of each tagged chunk into the cache."""
+    for keys, turns, units in results:
+        turn_rows, unit_rows = _rows_by_conversation(turns), _rows_by_conversation(units)
+        for conversation_id, key in keys.items():
+            cache.write(key, turns.take(turn_rows[conversation_id]),
+                        units.take(unit_rows.get(conversation_id, _NONE)))  # fmt: skip
+
+
+_NONE = np.array([], dtype=np.int64)
+
+
+def _rows_by_conversation(table: pa.Table) -> dict[str, np.ndarray]:
+    ids = table.column("conversation_id").to_pandas()
+    return ids.groupby(ids, sort=False).indices if len(ids) else {}
 
 
 def _portable(params: dict) -> dict:
@@ -151,26 +160,11 @@ def _parallel(settings: BatchSettings) -> Iterator[Parallel]:
         from dask.distributed import Client  # pip install ".[dask]"
 
         with (Client(settings.scheduler) as _, parallel_config(backend="dask"),
-              Parallel(n_jobs=-1) as parallel):  # fmt: skip
+              Parallel(n_jobs=-1, **STREAM) as parallel):  # fmt: skip
             yield parallel
     else:
-        with Parallel(n_jobs=settings.workers) as parallel:
+        with Parallel(n_jobs=settings.workers, **STREAM) as parallel:
             yield parallel
-
-
-@contextmanager
-def _cache_folder(folder: Path, keep: bool) -> Iterator[Path]:
-    """The cache folder; with `batch.cache: false` a scratch folder deleted after the run (and
-    the entries of earlier runs deleted: they carry transcript text). The folder itself always
-    exists afterwards, as DVC expects of a stage's output."""
-    if not keep:
-        shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True, exist_ok=True)
-    if keep:
-        yield folder
-        return
-    with tempfile.TemporaryDirectory(prefix="samtalespejl-tags-") as scratch:
-        yield Path(scratch)
 
 
 @contextmanager
@@ -185,3 +179,15 @@ def _writer(path: Path | None, schema: pa.Schema, csv: bool) -> Iterator[ChunkWr
 
 def _batched(items: list, size: int) -> list[list]:
     return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _chunks(items: Iterator, size: int) -> Iterator[list]:
+    """Lists of `size` items (the last one shorter) from an iterator, read as they are needed."""
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

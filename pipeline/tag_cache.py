@@ -17,9 +17,9 @@ import pandas as pd
 import pyarrow as pa
 from pyarrow import feather
 
+from pipeline.caching import prune
 from pipeline.config import Config
 from pipeline.digest import digest_files
-from pipeline.io.chunks import table_of
 
 _TAGGING_CODE = ("nlp", "taggers", "tagging.py")
 _SUFFIXES = (".turns.arrow", ".units.arrow")  # Arrow IPC: read ten times faster than Parquet
@@ -39,7 +39,8 @@ class TagCache:
         digest = hashlib.sha256()
         for lang in languages:
             digest.update(self._fingerprint(lang).encode())
-        digest.update(conversation.to_csv(index=False).encode())
+        digest.update(json.dumps([str(c) for c in conversation.columns]).encode())
+        digest.update(repr(conversation.to_numpy().tolist()).encode())  # every value, fast
         return digest.hexdigest()[:40]
 
     def read(self, key: str) -> tuple[pa.Table, pa.Table]:
@@ -49,24 +50,16 @@ class TagCache:
     def has(self, key: str) -> bool:
         return all((self.folder / f"{key}{suffix}").is_file() for suffix in _SUFFIXES)
 
-    def write(self, key: str, turns: pd.DataFrame, units: pd.DataFrame,
-              schemas: tuple[pa.Schema, pa.Schema]) -> None:  # fmt: skip
+    def write(self, key: str, turns: pa.Table, units: pa.Table) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        for frame, schema, suffix in zip((turns, units), schemas, _SUFFIXES, strict=True):
+        for table, suffix in zip((turns, units), _SUFFIXES, strict=True):
             part = self.folder / f"{key}{suffix}.part"  # never a half-written entry
-            table = table_of(frame.reindex(columns=schema.names), schema)
             feather.write_feather(table, part, compression="uncompressed")
             part.replace(self.folder / f"{key}{suffix}")
 
     def keep_only(self, keys: set[str]) -> int:
         """Delete every entry not in `keys`; returns how many conversations lost theirs."""
-        removed = set()
-        for path in self.folder.iterdir() if self.folder.is_dir() else []:
-            key = path.name.split(".", 1)[0]
-            if key not in keys:
-                path.unlink()
-                removed.add(key)
-        return len(removed)
+        return prune(self.folder, keys)
 
     def _fingerprint(self, lang: str) -> str:
         if lang not in self._fingerprints:

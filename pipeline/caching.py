@@ -1,0 +1,40 @@
+"""Folders of cache entries named by a content hash, so that a run redoes only what changed.
+
+Entries carry transcript text: after a run a folder keeps only the entries that run used, and
+`batch.cache: false` deletes a folder's entries and works in a scratch folder instead.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+@contextmanager
+def cache_folder(folder: Path, keep: bool) -> Iterator[Path]:
+    """The cache folder; with `keep` false a scratch folder deleted after the run (and the
+    entries of earlier runs deleted). The folder itself always exists afterwards, as DVC
+    expects of a stage's output."""
+    if not keep:
+        shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    if keep:
+        yield folder
+        return
+    with tempfile.TemporaryDirectory(prefix="samtalespejl-cache-") as scratch:
+        yield Path(scratch)
+
+
+def prune(folder: Path, keys: set[str]) -> int:
+    """Delete every entry (`<key>.<suffix>`) whose key is not in `keys`; returns how many keys
+    lost their entries."""
+    removed = set()
+    for path in folder.iterdir() if folder.is_dir() else []:
+        key = path.name.split(".", 1)[0]
+        if key not in keys:
+            path.unlink()
+            removed.add(key)
+    return len(removed)
