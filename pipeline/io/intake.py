@@ -16,6 +16,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from pipeline.config import Config
+from pipeline.io.intake_cache import IntakeCache
 from pipeline.io.manifest import ManifestEntry, read_manifest
 from pipeline.io.personal_data import PersonalDataScanner
 from pipeline.io.readers import TABLE_FORMATS, Format, read_file
@@ -97,10 +98,13 @@ class IntakeResult:
 class IntakeGate:
     """Runs the gate over one transcripts folder."""
 
-    def __init__(self, folder: Path, config: Config, messages: Messages) -> None:
+    def __init__(self, folder: Path, config: Config, messages: Messages,
+                 cache: IntakeCache | None = None) -> None:  # fmt: skip
         self.folder = folder
         self.config = config
         self.messages = messages
+        self.cache = cache
+        self._cache_keys: set[str] = set()
         self._reads: dict[str, tuple[Format, ReadResult] | UnreadableFile] = {}
         self._entries_by_file: dict[str, list[ManifestEntry]] = defaultdict(list)
 
@@ -126,7 +130,7 @@ class IntakeGate:
         )
         seen_ids: set[str] = set()
         for entry in bar:
-            record, conversation = self._admit(entry, seen_ids)
+            record, conversation = self._admit_cached(entry, seen_ids)
             seen_ids.add(entry.conversation_id)
             records.append(record)
             if conversation is not None:
@@ -134,9 +138,28 @@ class IntakeGate:
         listed = {self._resolve(entry.file) for entry in entries}
         records += [self._unlisted(path) for path in files if path not in listed]
         records += self._unlisted_conversations(entries)
+        if self.cache is not None:
+            self.cache.keep_only(self._cache_keys)
         return IntakeResult(records, conversations)
 
     # --- one manifest row -------------------------------------------------------------
+    def _admit_cached(
+        self, entry: ManifestEntry, seen_ids: set[str]
+    ) -> tuple[IntakeRecord, Conversation | None]:
+        """`_admit` through the cache. Tables of many conversations are always read: only
+        reading them shows the conversations no manifest row names."""
+        if self.cache is None or entry.conversation_id in seen_ids:
+            return self._admit(entry, seen_ids)
+        key = self.cache.key(entry, self._resolve(entry.file))
+        self._cache_keys.add(key)
+        if (cached := self.cache.read(key)) is not None:
+            fields, turns = cached
+            return IntakeRecord(**fields), None if turns is None else Conversation(entry, turns)
+        record, conversation = self._admit(entry, seen_ids)
+        if record.format not in TABLE_FORMATS:
+            self.cache.write(key, record.__dict__, conversation and conversation.turns)
+        return record, conversation
+
     def _admit(
         self, entry: ManifestEntry, seen_ids: set[str]
     ) -> tuple[IntakeRecord, Conversation | None]:
@@ -381,6 +404,9 @@ def transcript_files(folder: Path, config: Config) -> list[Path]:
 
 
 def run_intake(
-    folder: Path, config: Config, messages: Messages, progress: bool = True
-) -> IntakeResult:
-    return IntakeGate(folder, config, messages).run(progress=progress)
+    folder: Path, config: Config, messages: Messages, progress: bool = True,
+    cache: Path | None = None,
+) -> IntakeResult:  # fmt: skip
+    """Run the gate over `folder`; with a `cache` folder, unchanged rows come from there."""
+    entries = IntakeCache(cache, config, messages.lang) if cache is not None else None
+    return IntakeGate(folder, config, messages, entries).run(progress=progress)

@@ -1,0 +1,77 @@
+"""A cache of what the intake gate made of each manifest row, so that a run reads and checks
+only new or changed transcripts.
+
+An entry holds one row's intake record and, when the conversation was admitted, its turns. Its
+key is a hash of the manifest row, the bytes of its transcript file, the intake settings (the
+params, the lexicon, the personal-data lists, the language of the reasons) and the intake code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+from pyarrow import feather
+
+from pipeline.caching import prune
+from pipeline.config import Config
+from pipeline.digest import digest_files
+from pipeline.io.manifest import ManifestEntry
+
+_INTAKE_CODE = ("io", "nlp/words.py", "turns.py", "locale")
+_RECORD = b"samtalespejl.intake_record"
+_SUFFIX = ".intake.arrow"
+
+
+class IntakeCache:
+    def __init__(self, folder: Path, config: Config, ui_language: str) -> None:
+        self.folder = folder
+        self.config = config
+        self._settings = {
+            "params": {key: config.get(key) for key in ("intake", "speaker_share")},
+            "ui_language": ui_language,
+            "personal_data": digest_files(config.config_dir / "personal_data"),
+            "code": digest_files(*(Path(__file__).parents[1] / p for p in _INTAKE_CODE)),
+        }
+        self._files: dict[Path, str] = {}
+
+    def key(self, entry: ManifestEntry, path: Path | None) -> str:
+        """The hash of a manifest row, its file and the intake settings."""
+        parts = {**self._settings, "entry": dataclasses.asdict(entry), "file": self._digest(path),
+                 "lexicon": self.config.lexicon(entry.language)}  # fmt: skip
+        text = json.dumps(parts, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:40]
+
+    def read(self, key: str) -> tuple[dict, pd.DataFrame | None] | None:
+        """The record's fields and the turns (None when not admitted); None if not cached."""
+        path = self.folder / f"{key}{_SUFFIX}"
+        if not path.is_file():
+            return None
+        table = feather.read_table(path)
+        stored = json.loads(table.schema.metadata[_RECORD])
+        return stored["record"], table.to_pandas() if stored["admitted"] else None
+
+    def write(self, key: str, record: dict, turns: pd.DataFrame | None) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        table = pa.Table.from_pandas(turns if turns is not None else pd.DataFrame(),
+                                     preserve_index=False)  # fmt: skip
+        stored = json.dumps({"record": record, "admitted": turns is not None})
+        metadata = {**(table.schema.metadata or {}), _RECORD: stored.encode()}
+        part = self.folder / f"{key}{_SUFFIX}.part"  # never a half-written entry
+        feather.write_feather(table.replace_schema_metadata(metadata), part,
+                              compression="uncompressed")  # fmt: skip
+        part.replace(self.folder / f"{key}{_SUFFIX}")
+
+    def keep_only(self, keys: set[str]) -> int:
+        return prune(self.folder, keys)
+
+    def _digest(self, path: Path | None) -> str:
+        if path is None or not path.is_file():
+            return "missing"
+        if path not in self._files:
+            self._files[path] = hashlib.sha256(path.read_bytes()).hexdigest()
+        return self._files[path]
