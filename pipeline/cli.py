@@ -13,15 +13,12 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from pipeline import doctor, stages
-from pipeline.annotation_sheet import agreement_report, export_sample, read_filled, write_sheet
 from pipeline.config import Config, ConfigError
-from pipeline.corpus_tagging import tag_corpus
 from pipeline.io.intake import IntakeResult
 from pipeline.io.manifest_draft import draft_manifest
 from pipeline.messages import UI_LANGUAGES, Messages, resolve_language
 from pipeline.sheets.build import build_sheets
-from pipeline.taggers.tagger import ModelsMissing, Tagger
-from pipeline.tagging import TableError, tag_table
+from pipeline.taggers import ModelsMissing
 
 EXIT_OK, EXIT_NOTHING, EXIT_USAGE = 0, 1, 2
 HISTORY = Path("history") / "conversations.csv"  # `run` keeps its history beside its outputs
@@ -178,6 +175,9 @@ def _write_sheets(out: Path, config: Config, messages: Messages, evaluation: Pat
 
 
 def _sample(args: argparse.Namespace, config: Config, messages: Messages) -> int:
+    from pipeline.annotation_sheet import export_sample, write_sheet
+    from pipeline.tagging import TableError
+
     try:
         sheet = export_sample(_read_table(args.turns), args.n, args.seed)
     except TableError as error:
@@ -193,6 +193,9 @@ def _sample(args: argparse.Namespace, config: Config, messages: Messages) -> int
 
 
 def _agreement(args: argparse.Namespace, config: Config, messages: Messages) -> int:
+    from pipeline.annotation_sheet import agreement_report, read_filled
+    from pipeline.taggers.tagger import Tagger
+
     try:
         frame, problems = read_filled(args.sheet)
     except (ValueError, OSError) as error:
@@ -266,6 +269,9 @@ def _ensure_models(config: Config, messages: Messages) -> None:
 
 
 def _tag(args: argparse.Namespace, config: Config, messages: Messages) -> int:
+    from pipeline.corpus_tagging import tag_corpus
+    from pipeline.tagging import TableError
+
     try:
         if _streamable(args):
             counts = tag_corpus(args.input, args.out, args.units, config, args.backend, args.csv)
@@ -293,6 +299,8 @@ def _streamable(args: argparse.Namespace) -> bool:
 
 
 def _tag_in_memory(args: argparse.Namespace, config: Config) -> tuple[int, int]:
+    from pipeline.tagging import tag_table
+
     turns, units = tag_table(_read_table(args.input), config, lang=args.lang,
                              backend=args.backend)  # fmt: skip
     for frame, path in ((turns, args.out), (units, args.units)):

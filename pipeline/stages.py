@@ -1,26 +1,34 @@
-"""The pipeline's stages as functions; the CLI and dvc.yaml only call these."""
+"""The pipeline's stages as functions; the CLI and dvc.yaml only call these.
+
+The taggers (spaCy, scikit-learn) are imported by the stages that tag, so that the stages that
+only count and draw start quickly.
+"""
 
 from __future__ import annotations
 
 import json
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
+if TYPE_CHECKING:
+    from pipeline.corpus_tagging import TagCounts
+
 from pipeline.aggregation import (
     META_COLUMNS,
-    conversation_figures,
     period_of,
     summarise,
     summarise_by,
     summary_options,
 )
+from pipeline.caching import cache_folder
 from pipeline.config import Config
-from pipeline.corpus_tagging import TagCounts, tag_corpus
-from pipeline.evaluation import evaluate
 from pipeline.figures import NAMES
+from pipeline.figures_cache import FiguresCache
 from pipeline.history import update_history, withdrawn_conversations
 from pipeline.io.chunks import read_conversation_pairs
 from pipeline.io.gold import read_annotations, read_folder
@@ -28,8 +36,6 @@ from pipeline.io.intake import IntakeResult, run_intake
 from pipeline.io.tables import write_table
 from pipeline.messages import Messages
 from pipeline.sheets.names import safe_name
-from pipeline.taggers.tagger import Tagger
-from pipeline.training import train as train_language
 
 UNTAGGED_TURNS = Path("intake") / "turns.parquet"
 
@@ -37,17 +43,22 @@ UNTAGGED_TURNS = Path("intake") / "turns.parquet"
 def intake(
     transcripts: Path, out: Path, config: Config, messages: Messages, progress: bool = True
 ) -> IntakeResult:
-    """Read a transcripts folder through the intake gate; write intake.csv and the turns."""
-    result = run_intake(transcripts, config, messages, progress=progress)
+    """Read a transcripts folder through the intake gate; write intake.csv and the turns.
+    Transcripts read before come from `out/cache/intake/` when unchanged."""
+    keep = bool(config.get("batch.cache", True))
+    with cache_folder(out / "cache" / "intake", keep) as cache:
+        result = run_intake(transcripts, config, messages, progress=progress, cache=cache)
     out.mkdir(parents=True, exist_ok=True)
     result.table(messages).to_csv(out / "intake.csv", index=False, encoding="utf-8-sig")
-    turns = [
-        c.turns.assign(**{column: getattr(c.entry, column) for column in META_COLUMNS})
-        for c in result.conversations
-    ]
+    conversations = result.conversations
     turn_table = (
-        pd.concat(turns, ignore_index=True) if turns else pd.DataFrame(columns=META_COLUMNS)
+        pd.concat([c.turns for c in conversations], ignore_index=True)
+        if conversations
+        else pd.DataFrame(columns=META_COLUMNS)
     )
+    sizes = [len(c.turns) for c in conversations]
+    for column in META_COLUMNS:  # each conversation's manifest row on each of its turns
+        turn_table[column] = np.repeat([getattr(c.entry, column) for c in conversations], sizes)
     ordered = META_COLUMNS + [c for c in turn_table.columns if c not in META_COLUMNS]
     (out / UNTAGGED_TURNS).parent.mkdir(parents=True, exist_ok=True)
     turn_table[ordered].to_parquet(out / UNTAGGED_TURNS, index=False)
@@ -57,6 +68,8 @@ def intake(
 def tag(out: Path, config: Config, backend: str | None = None) -> TagCounts:
     """Tag the turns the intake wrote, in chunks, on parallel workers, re-tagging only what
     changed since the last run; write the turn and unit tables (Parquet and CSV)."""
+    from pipeline.corpus_tagging import tag_corpus
+
     return tag_corpus(out / UNTAGGED_TURNS, out / "turns.parquet", out / "units.parquet", config,
                       backend, csv=True)  # fmt: skip
 
@@ -68,8 +81,10 @@ def aggregate(out: Path, metrics: Path, history: Path, config: Config) -> pd.Dat
     period = str(config.get("aggregate.period", "quarter"))
     options = summary_options(config)
     chunk = int(config.get("batch.chunk_conversations", 100))
-    figures = [conversation_figures(turns, units) for turns, units in read_conversation_pairs(
+    cache = FiguresCache(out / "cache" / "figures.parquet", bool(config.get("batch.cache", True)))
+    figures = [cache.figures(turns, units) for turns, units in read_conversation_pairs(
         out / "turns.parquet", out / "units.parquet", chunk)]  # fmt: skip
+    cache.save()
     conversations = pd.concat(figures, ignore_index=True) if figures else pd.DataFrame(
         columns=[*META_COLUMNS, "minutes", *NAMES])  # fmt: skip
     conversations.insert(3, "period", period_of(conversations["date"], period))
@@ -118,6 +133,8 @@ def _json_ready(value: object) -> object:
 
 
 def train(config: Config, languages: list[str] | None = None) -> dict[str, dict]:
+    from pipeline.training import train as train_language
+
     annotations = Path(str(config.get("paths.annotations")))
     models = Path(str(config.get("paths.models")))
     seed = int(config.get("tagger.seed", 0))
@@ -136,6 +153,9 @@ def evaluate_gold(
     AnnoMI-format CSV is read directly. Writes the scores as JSON to `out` and the confusion
     pairs (actual, predicted) per dimension as CSV into `confusion_dir`, for `dvc plots`.
     """
+    from pipeline.evaluation import evaluate
+    from pipeline.taggers.tagger import Tagger
+
     backend = backend or str(config.get("tagger.backend", "model"))
     sets = gold_sets(gold, lang)
     results: dict[str, dict] = {}

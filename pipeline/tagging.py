@@ -9,19 +9,21 @@ are empty.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from pipeline.config import Config
-from pipeline.nlp.pack import Hit
-from pipeline.taggers.schema import ACT, BOOLEAN, DIMENSIONS
-from pipeline.taggers.tagger import Tagged, Tagger
+from pipeline.taggers.schema import ACT, BOOLEAN, DIMENSIONS, EVIDENCE_SEPARATOR
+
+if TYPE_CHECKING:  # imported where a table is tagged: the taggers load spaCy and scikit-learn
+    from pipeline.nlp.pack import Hit
+    from pipeline.taggers.tagger import Tagged, Tagger
 
 TAG_NAMES = [d.name for d in DIMENSIONS] + [ACT.name]
 ROLES = ("caseworker", "citizen", "other")
-EVIDENCE_SEPARATOR = " | "
 UNIT_KEYS = ("conversation_id", "caseworker_id", "date", "language", "turn", "speaker")
 
 
@@ -48,6 +50,8 @@ def tag_table(
     taggers: dict[str, Tagger] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip
     """Return (turns with tags, units with tags). The input frame is not changed."""
+    from pipeline.taggers.tagger import Tagger
+
     roles = roles_of(frame)
     languages = _languages(frame, lang)
     contexts = previous_turns(frame, roles)

@@ -183,3 +183,82 @@ def test_figures_from_chunks_equal_figures_from_whole_tables(sample_outputs, tmp
                                  pd.read_parquet(out / "units.parquet"))  # fmt: skip
     assert len(whole) == 14
     pd.testing.assert_frame_equal(chunked.drop(columns="period"), whole, check_dtype=False)
+
+
+def test_the_intake_reads_only_new_or_changed_transcripts(tmp_path, config, monkeypatch):
+    from pipeline.io import intake
+
+    folder, out = tmp_path / "transcripts", tmp_path / "out"
+    shutil.copytree(ROOT / "transcripts_sample", folder)
+    opened = []
+    read_file = intake.read_file
+    monkeypatch.setattr(intake, "read_file", lambda path: opened.append(path.name)
+                        or read_file(path))  # fmt: skip
+
+    def run(batch_cache: bool = True) -> tuple[bytes, pd.DataFrame]:
+        opened.clear()
+        params = copy.deepcopy(config.params)
+        params["batch"] = {"cache": batch_cache}
+        stages.intake(folder, out, Config(params, config.config_dir), Messages("da"),
+                      progress=False)  # fmt: skip
+        return (out / "intake.csv").read_bytes(), pd.read_parquet(out / stages.UNTAGGED_TURNS)
+
+    first = run()
+    table = "samtaler_tabel.csv"  # a table of several conversations is always read
+    assert len(opened) == 12 + 1
+    second = run()
+    assert opened == [table]
+    assert second[0] == first[0]
+    pd.testing.assert_frame_equal(second[1], first[1])
+    with (folder / "cw02-2026-03-10.txt").open("a", encoding="cp1252") as file:
+        file.write("Borger: Og en sidste ting.\n")
+    manifest = pd.read_csv(folder / "manifest.csv", dtype=str, keep_default_na=False)
+    manifest.loc[manifest["file"] == "cw04-2026-02-10.srt", "meeting_type"] = "opfølgning"
+    manifest.to_csv(folder / "manifest.csv", index=False)
+    changed = run()
+    assert sorted(opened) == ["cw02-2026-03-10.txt", "cw04-2026-02-10.srt", table]
+    assert changed[1]["text"].str.contains("sidste ting").sum() == 1
+    assert len(list((out / "cache" / "intake").iterdir())) == 12
+    manifest.loc[manifest["file"] == "cw01-2026-01-13.vtt", "consent"] = "no"
+    manifest.to_csv(folder / "manifest.csv", index=False)
+    run()
+    assert "cw01-2026-01-13" not in set(pd.read_parquet(out / stages.UNTAGGED_TURNS)[
+        "conversation_id"])  # fmt: skip
+    run(batch_cache=False)
+    assert len(opened) == 11 + 1 and not any((out / "cache" / "intake").iterdir())
+
+
+def test_figures_are_computed_again_only_for_changed_conversations(
+    sample_outputs, tmp_path, config, monkeypatch
+):
+    from pipeline import figures_cache
+
+    out = tmp_path / "out"
+    shutil.copytree(sample_outputs, out)
+    (out / "cache" / "figures.parquet").unlink(missing_ok=True)
+    computed = []
+    figures = figures_cache.conversation_figures
+
+    def counted(turns: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+        computed.extend(turns["conversation_id"].unique())
+        return figures(turns, units)
+
+    monkeypatch.setattr(figures_cache, "conversation_figures", counted)
+
+    def aggregate() -> pd.DataFrame:
+        computed.clear()
+        return stages.aggregate(out, out / "metrics", out / "history.csv", config)
+
+    first = aggregate()
+    assert len(computed) == 14
+    pd.testing.assert_frame_equal(aggregate(), first)
+    assert computed == []
+    units = pd.read_parquet(out / "units.parquet")
+    units.loc[units["conversation_id"] == "cw02-2026-03-10", "question"] = "open"
+    units.to_parquet(out / "units.parquet", index=False)
+    changed = aggregate()
+    assert computed == ["cw02-2026-03-10"]
+    moved = changed["conversation_id"] == "cw02-2026-03-10"
+    column = "open_question_units"
+    assert (changed.loc[moved, column] > first.loc[moved, column]).all()
+    pd.testing.assert_frame_equal(changed[~moved], first[~moved])

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import spacy
-from spacy.language import Language
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 
 @lru_cache(maxsize=4)
 def blank(lang: str) -> Language:
     """A blank spaCy pipeline (tokenizer only), loaded once per process and language."""
+    import spacy  # on first use: commands that read no new text do not pay for the import
+
     return spacy.blank(lang)
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from pipeline.io.personal_data import PersonalDataScanner
-from pipeline.tagging import EVIDENCE_SEPARATOR
+from pipeline.taggers.schema import EVIDENCE_SEPARATOR
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+EVIDENCE_SEPARATOR = " | "  # between the evidence phrases of one tag
+
 
 @dataclass(frozen=True)
 class Dimension:

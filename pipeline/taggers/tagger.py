@@ -14,6 +14,7 @@ import numpy as np
 
 from pipeline.config import Config
 from pipeline.nlp.pack import Hit, LanguagePack, TurnAnalysis, Unit
+from pipeline.taggers import ModelsMissing
 from pipeline.taggers import rules as r
 from pipeline.taggers.features import Item
 from pipeline.taggers.model import LabelModel, load_models, predict
@@ -35,10 +36,6 @@ RULES_CALIBRATION = "rules_calibration.json"
 # a reflection is a property of a sentence); the others are judged on the whole turn, which
 # measured better for them on the project's gold turns (docs/validation.md).
 ROLL_UP_FROM_UNITS = ("question", "reflection")
-
-
-class ModelsMissing(Exception):
-    """The model backend was asked for, but models/<lang>/ has no trained models."""
 
 
 @dataclass
