@@ -1,7 +1,8 @@
 """Throughput and memory of tagging on a synthetic corpus built from the sample transcripts.
 
-Builds N conversations (default 2,000, about 200,000 turns) by resampling the turns of the
-sample transcripts, then measures on the same text, each step in its own process:
+Builds N transcripts (default 2,000, about 170,000 turns), one text file each as a job centre
+delivers them, by resampling the caseworker and citizen turns of the sample transcripts, reads
+them once through the intake, then measures on the same text, each step in its own process:
 
 - tokenise: spaCy tokenisation alone, the floor (the text must be read and split anyway);
 - rules, model: `tag_table` in one process (one core), rules backend and model backend;
@@ -32,12 +33,17 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+SPEAKERS = {"caseworker": "Rådgiver", "citizen": "Borger"}
+
+
 def build_corpus(conversations: int, seed: int, folder: Path) -> Path:
-    """A turn table of `conversations` conversations resampled from the samples, + manifest."""
+    """`conversations` transcripts resampled from the turns of the samples, one text file each
+    (as a job centre delivers them), with their manifest."""
     from pipeline import stages
     from pipeline.config import Config
     from pipeline.messages import Messages
@@ -48,27 +54,36 @@ def build_corpus(conversations: int, seed: int, folder: Path) -> Path:
     turns = pd.read_parquet(sample / "intake" / "turns.parquet")
     lengths = turns.groupby("conversation_id").size().to_numpy()
     rng = np.random.default_rng(seed)
-    rows = []
-    for n in range(conversations):
-        size = int(rng.choice(lengths))
-        picked = turns.iloc[rng.integers(0, len(turns), size)]
-        rows.append(pd.DataFrame({"conversation_id": f"syn-{n:05d}", "turn": range(size),
-                                  "speaker": picked["speaker"].to_numpy(),
-                                  "role": picked["role"].to_numpy(),
-                                  "text": picked["text"].to_numpy()}))  # fmt: skip
-    corpus = pd.concat(rows, ignore_index=True)
     transcripts = folder / "transcripts"
     transcripts.mkdir()
-    corpus.to_parquet(transcripts / "corpus.parquet", index=False)
+    texts = {role: turns.loc[turns["role"] == role, "text"].to_numpy() for role in SPEAKERS}
+    for n in range(conversations):  # caseworker and citizen take turns, as in the samples
+        roles = ["caseworker", "citizen"] * (int(rng.choice(lengths)) // 2)
+        lines = [f"{SPEAKERS[r]}: {rng.choice(texts[r])}" for r in roles]
+        (transcripts / f"syn-{n:05d}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     manifest = pd.DataFrame({
-        "file": "corpus.parquet", "conversation_id": [f"syn-{n:05d}" for n in range(conversations)],
+        "file": [f"syn-{n:05d}.txt" for n in range(conversations)],
+        "conversation_id": [f"syn-{n:05d}" for n in range(conversations)],
         "caseworker_id": [f"cw-{n % 40:02d}" for n in range(conversations)],
         "date": [f"2026-{1 + n % 12:02d}-15" for n in range(conversations)], "consent": "yes",
         "anonymised": "yes", "language": "da", "unit": "syn", "meeting_type": "jobsamtale",
-        "speakers": "x=caseworker",
+        "speakers": ";".join(f"{name}={role}" for role, name in SPEAKERS.items()),
     })  # fmt: skip
     manifest.to_csv(transcripts / "manifest.csv", index=False)
     return transcripts
+
+
+def read_corpus(corpus: Path) -> Path:
+    """The corpus's turn table as the intake makes it, written once beside the transcripts."""
+    from pipeline import stages
+    from pipeline.config import Config
+    from pipeline.messages import Messages
+
+    turns = corpus.parent / "turns.parquet"
+    with tempfile.TemporaryDirectory() as scratch:
+        stages.intake(corpus, Path(scratch), Config.load(), Messages("da"), progress=False)
+        (Path(scratch) / stages.UNTAGGED_TURNS).replace(turns)
+    return turns
 
 
 STEPS = ("tokenise", "rules", "model", "tag-1", "tag-2", "run", "add-one")
@@ -81,7 +96,8 @@ def measure(step: str, corpus: Path, out: Path) -> dict:
     from pipeline.nlp.words import blank
 
     config = Config.load()
-    turns = pd.read_parquet(corpus / "corpus.parquet").assign(language="da")
+    source = corpus.parent / "turns.parquet"
+    turns = pd.read_parquet(source) if step in ("tokenise", "rules", "model") else None
     peak = PeakMemory()
     started = time.perf_counter()
     if step == "tokenise":
@@ -96,10 +112,7 @@ def measure(step: str, corpus: Path, out: Path) -> dict:
 
         config.params["batch"] = {**config.params.get("batch", {}), "cache": False,
                                   "workers": int(step[-1])}  # fmt: skip
-        source = out / "source.parquet"
         out.mkdir(parents=True, exist_ok=True)
-        turns.to_parquet(source, index=False)
-        started = time.perf_counter()
         tag_corpus(source, out / "turns.parquet", out / "units.parquet", config)
     else:
         if step == "add-one":
@@ -110,19 +123,19 @@ def measure(step: str, corpus: Path, out: Path) -> dict:
         if done.returncode != 0:
             raise SystemExit(done.stderr)
     seconds = time.perf_counter() - started
-    rows = len(turns) if step != "add-one" else len(pd.read_parquet(corpus / "corpus.parquet"))
+    rows = pq.ParquetFile(
+        out / "turns.parquet" if step in ("run", "add-one") else source
+    ).metadata.num_rows
     return {"step": step, "turns": rows, "seconds": round(seconds, 2), "peak_mb": peak.stop()}
 
 
 def add_conversation(corpus: Path) -> None:
-    """One more conversation (the first one again, under a new id) in the file and manifest."""
-    turns = pd.read_parquet(corpus / "corpus.parquet")
-    first = turns[turns["conversation_id"] == turns["conversation_id"].iat[0]]
-    turns = pd.concat([turns, first.assign(conversation_id="syn-added")], ignore_index=True)
-    turns.to_parquet(corpus / "corpus.parquet", index=False)
-    manifest = pd.read_csv(corpus / "manifest.csv", dtype=str)
-    row = manifest.iloc[[0]].assign(conversation_id="syn-added")
-    pd.concat([manifest, row], ignore_index=True).to_csv(corpus / "manifest.csv", index=False)
+    """One more transcript (the first one again, under a new name) in the folder and manifest."""
+    manifest = pd.read_csv(corpus / "manifest.csv", dtype=str, keep_default_na=False)
+    first = manifest.iloc[[0]]
+    (corpus / "syn-added.txt").write_bytes((corpus / first["file"].iat[0]).read_bytes())
+    added = first.assign(file="syn-added.txt", conversation_id="syn-added")
+    pd.concat([manifest, added], ignore_index=True).to_csv(corpus / "manifest.csv", index=False)
 
 
 class PeakMemory:
@@ -167,6 +180,7 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory(prefix="samtalespejl-bench-") as tmp:
         corpus = build_corpus(args.conversations, args.seed, Path(tmp))
+        read_corpus(corpus)
         results = {}
         for step in args.steps:
             command = [sys.executable, __file__, "--step", step, "--corpus", str(corpus)]
