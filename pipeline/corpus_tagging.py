@@ -26,7 +26,7 @@ from joblib import Parallel, delayed, parallel_config
 from pipeline.caching import cache_folder
 from pipeline.config import Config
 from pipeline.io.chunks import ChunkWriter, read_conversations, table_of
-from pipeline.tag_cache import TagCache
+from pipeline.tag_cache import Entry, TagCache
 from pipeline.tagging import output_schemas, tag_table
 
 # results as soon as they are done, one chunk per task, at most two chunks waiting per worker
@@ -74,17 +74,18 @@ def tag_corpus(source: Path, turns_out: Path, units_out: Path | None, config: Co
     schemas = output_schemas(pq.read_schema(source))
     with cache_folder(turns_out.parent / "cache" / "tags", settings.cache) as folder:
         cache = TagCache(folder, config, backend)
-        keys = [cache.key(conversation) for conversation in read_conversations(source)]
+        keys = cache.keys(source)
         pending = {key for key in keys if not cache.has(key)}
         _tag_pending(source, keys, pending, cache, config, backend, schemas, settings)
         counts = TagCounts(tagged=len(pending), cached=len(keys) - len(pending))
         with (_writer(turns_out, schemas[0], csv) as turns,
               _writer(units_out, schemas[1], csv) as units):  # fmt: skip
             for group in _batched(keys, settings.chunk_conversations):
-                parts = [cache.read(key) for key in group]
+                entries = [cache.read(key) for key in group]
                 for writer, index in ((turns, 0), (units, 1)):
                     if writer is not None:
-                        writer.write(pa.concat_tables([part[index] for part in parts]))
+                        writer.write(pa.concat_tables([e.tables[index] for e in entries]),
+                                     b"".join(e.csv[index] for e in entries))  # fmt: skip
             counts.turns = turns.rows if turns else 0
             counts.units = units.rows if units else 0
         counts.dropped = cache.keep_only(set(keys))
@@ -93,15 +94,19 @@ def tag_corpus(source: Path, turns_out: Path, units_out: Path | None, config: Co
 
 def tag_chunk(frame: pd.DataFrame, params: dict, config_dir: str, backend: str,
               keys: dict[str, str], schemas: tuple[pa.Schema, pa.Schema],
-              ) -> tuple[dict[str, str], pa.Table, pa.Table]:  # fmt: skip
+              ) -> list[tuple[str, Entry]]:  # fmt: skip
     """Tag one chunk on a worker, with the worker's own taggers (loaded once per process), into
-    Arrow tables of the output schemas; `keys` (conversation id: cache key) come back with them."""
+    one cache entry per conversation; `keys` maps conversation ids to cache keys."""
     config = Config(params, Path(config_dir))
     key = json.dumps([params, config_dir, backend], sort_keys=True, default=str)
     taggers = _WORKER_TAGGERS.setdefault(key, {})
-    tables = tag_table(frame, config, backend=backend, taggers=taggers)
-    return keys, *(table_of(table.reindex(columns=schema.names), schema)
-                   for table, schema in zip(tables, schemas, strict=True))  # fmt: skip
+    turns, units = (table_of(table.reindex(columns=schema.names), schema) for table, schema in
+                    zip(tag_table(frame, config, backend=backend, taggers=taggers), schemas,
+                        strict=True))  # fmt: skip
+    turn_rows, unit_rows = _rows_by_conversation(turns), _rows_by_conversation(units)
+    return [(key, Entry.of(turns.take(turn_rows[conversation_id]),
+                           units.take(unit_rows.get(conversation_id, _NONE))))
+            for conversation_id, key in keys.items()]  # fmt: skip
 
 
 _WORKER_TAGGERS: dict[str, dict] = {}  # per process: the taggers of each configuration
@@ -130,13 +135,10 @@ def _tag_pending(source: Path, keys: list[str], pending: set[str], cache: TagCac
         _store(cache, parallel(delayed(tag_chunk)(*arguments) for arguments in work))
 
 
-def _store(cache: TagCache, results: Iterator) -> None:
-    """Write each conversation of each tagged chunk into the cache."""
-    for keys, turns, units in results:
-        turn_rows, unit_rows = _rows_by_conversation(turns), _rows_by_conversation(units)
-        for conversation_id, key in keys.items():
-            cache.write(key, turns.take(turn_rows[conversation_id]),
-                        units.take(unit_rows.get(conversation_id, _NONE)))  # fmt: skip
+def _store(cache: TagCache, results: Iterator[list[tuple[str, Entry]]]) -> None:
+    for entries in results:
+        for key, entry in entries:
+            cache.write(key, entry)
 
 
 _NONE = np.array([], dtype=np.int64)

@@ -1,6 +1,7 @@
 """A cache of tagged conversations, so that a run re-tags only what changed.
 
-An entry holds the turn and unit rows of one conversation. Its key is a hash of everything the
+An entry holds the turn and unit rows of one conversation, as Arrow tables and as CSV rows, so
+that writing the outputs is copying. Its key is a hash of everything the
 tags depend on: the conversation's rows (its text and its manifest columns), the models of its
 language, the lexicon, the tagger parameters and the tagging code itself. After a run the cache
 keeps exactly the entries the run used, so a conversation that is withdrawn, changed or deleted
@@ -11,18 +12,37 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 from pyarrow import feather
 
 from pipeline.caching import prune
 from pipeline.config import Config
 from pipeline.digest import digest_files
+from pipeline.io.chunks import READ_ROWS, NotGrouped, csv_rows
 
 _TAGGING_CODE = ("nlp", "taggers", "tagging.py")
-_SUFFIXES = (".turns.arrow", ".units.arrow")  # Arrow IPC: read ten times faster than Parquet
+# Arrow IPC (read ten times faster than Parquet) and the same rows as CSV, ready to copy
+_TABLES = (".turns.arrow", ".units.arrow")
+_CSV = (".turns.csv", ".units.csv")
+
+
+@dataclass
+class Entry:
+    """One conversation's tags: its turn and unit rows as Arrow tables and as CSV rows."""
+
+    tables: tuple[pa.Table, pa.Table]
+    csv: tuple[bytes, bytes]
+
+    @classmethod
+    def of(cls, turns: pa.Table, units: pa.Table) -> Entry:
+        return cls((turns, units), (csv_rows(turns), csv_rows(units)))
 
 
 class TagCache:
@@ -32,29 +52,51 @@ class TagCache:
         self.backend = backend
         self._fingerprints: dict[str, str] = {}
 
-    def key(self, conversation: pd.DataFrame) -> str:
-        """The hash of a conversation's rows and of what tagging it depends on."""
-        languages = sorted(set(conversation["language"].astype(str))) if (
-            "language" in conversation.columns) else [""]  # fmt: skip
-        digest = hashlib.sha256()
-        for lang in languages:
-            digest.update(self._fingerprint(lang).encode())
-        digest.update(json.dumps([str(c) for c in conversation.columns]).encode())
-        digest.update(repr(conversation.to_numpy().tolist()).encode())  # every value, fast
-        return digest.hexdigest()[:40]
+    def keys(self, source: Path) -> list[str]:
+        """The key of each conversation of a turn table, in order: a hash of its rows (text and
+        manifest columns) and of what tagging its language depends on. One pass over the table,
+        hashed in batches; memory holds a number per row."""
+        hashes, ids, languages = [], [], []
+        for batch in pq.ParquetFile(source).iter_batches(batch_size=READ_ROWS):
+            frame = batch.to_pandas()
+            hashes.append(pd.util.hash_pandas_object(frame, index=False).to_numpy())
+            ids.append(frame["conversation_id"].astype(str).to_numpy())
+            languages.append(frame["language"].astype(str).to_numpy() if "language" in frame
+                             else np.full(len(frame), ""))  # fmt: skip
+        if not ids:
+            return []
+        row_hashes, row_ids, row_languages = (np.concatenate(a) for a in (hashes, ids, languages))
+        cuts = [0, *(np.flatnonzero(row_ids[1:] != row_ids[:-1]) + 1).tolist(), len(row_ids)]
+        columns = json.dumps(pq.read_schema(source).names).encode()
+        keys, seen = [], set()
+        for begin, end in pairwise(cuts):
+            if (conversation_id := row_ids[begin]) in seen:
+                raise NotGrouped(f"{source}: conversation {conversation_id}")
+            seen.add(conversation_id)
+            digest = hashlib.sha256(columns)
+            for lang in sorted(set(row_languages[begin:end])):
+                digest.update(self._fingerprint(lang).encode())
+            digest.update(row_hashes[begin:end].tobytes())
+            keys.append(digest.hexdigest()[:40])
+        return keys
 
-    def read(self, key: str) -> tuple[pa.Table, pa.Table]:
-        turns, units = (self.folder / f"{key}{suffix}" for suffix in _SUFFIXES)
-        return feather.read_table(turns), feather.read_table(units)
+    def read(self, key: str) -> Entry:
+        turns, units = (feather.read_table(self.folder / f"{key}{suffix}") for suffix in _TABLES)
+        csv = tuple((self.folder / f"{key}{suffix}").read_bytes() for suffix in _CSV)
+        return Entry((turns, units), csv)  # type: ignore[arg-type]
 
     def has(self, key: str) -> bool:
-        return all((self.folder / f"{key}{suffix}").is_file() for suffix in _SUFFIXES)
+        return all((self.folder / f"{key}{suffix}").is_file() for suffix in _TABLES + _CSV)
 
-    def write(self, key: str, turns: pa.Table, units: pa.Table) -> None:
+    def write(self, key: str, entry: Entry) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        for table, suffix in zip((turns, units), _SUFFIXES, strict=True):
+        for table, suffix in zip(entry.tables, _TABLES, strict=True):
             part = self.folder / f"{key}{suffix}.part"  # never a half-written entry
             feather.write_feather(table, part, compression="uncompressed")
+            part.replace(self.folder / f"{key}{suffix}")
+        for rows, suffix in zip(entry.csv, _CSV, strict=True):
+            part = self.folder / f"{key}{suffix}.part"
+            part.write_bytes(rows)
             part.replace(self.folder / f"{key}{suffix}")
 
     def keep_only(self, keys: set[str]) -> int:

@@ -3,6 +3,7 @@ chunk (one Parquet row group and one CSV block per chunk), so memory holds one c
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
@@ -83,21 +84,23 @@ class ChunkWriter:
         parquet.parent.mkdir(parents=True, exist_ok=True)
         self.schema = schema
         self.parquet = pq.ParquetWriter(parquet, schema)
-        self.csv = csv.open("w", encoding="utf-8-sig", newline="") if csv else None
+        self.csv = csv.open("wb") if csv else None
+        if self.csv is not None:  # the header even without rows, for the people who open it
+            header = pd.DataFrame(columns=schema.names).to_csv(index=False)
+            self.csv.write(codecs.BOM_UTF8 + header.encode())
         self.rows = 0
 
-    def write(self, rows: pd.DataFrame | pa.Table) -> None:
+    def write(self, rows: pd.DataFrame | pa.Table, csv: bytes | None = None) -> None:
+        """Write a chunk; `csv` is its rows already formatted by `csv_rows` (as cached)."""
         table = rows if isinstance(rows, pa.Table) else table_of(
             rows.reindex(columns=self.schema.names), self.schema)  # fmt: skip
         self.parquet.write_table(table)
         if self.csv is not None:
-            table.to_pandas().to_csv(self.csv, index=False, header=self.csv.tell() == 0)
+            self.csv.write(csv_rows(table) if csv is None else csv)
         self.rows += table.num_rows
 
     def close(self) -> None:
         if self.csv is not None:
-            if self.csv.tell() == 0:  # no rows: still a header for the people who open it
-                pd.DataFrame(columns=self.schema.names).to_csv(self.csv, index=False)
             self.csv.close()
         self.parquet.close()
 
@@ -107,6 +110,11 @@ class ChunkWriter:
     def __exit__(self, kind: type | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:  # fmt: skip
         self.close()
+
+
+def csv_rows(table: pa.Table) -> bytes:
+    """A table's rows as CSV (no header), as the CSV outputs write them."""
+    return table.to_pandas().to_csv(index=False, header=False).encode()
 
 
 def table_of(frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
