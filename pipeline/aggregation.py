@@ -16,6 +16,9 @@ from pipeline.speaker_share import speaker_share
 META_COLUMNS = ["conversation_id", "caseworker_id", "date", "language", "unit", "meeting_type",
                 "file"]  # fmt: skip
 PERIODS = ("month", "quarter")
+# the columns of the turn and unit tables that the figures of a conversation are made from
+TURN_INPUTS = [*META_COLUMNS, "turn", "role", "start", "end", "words", "backchannel", "question"]
+UNIT_INPUTS = ["conversation_id", "role", "question", "reflection", "input", "framing", "agency"]
 
 
 def conversation_figures(turns: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
@@ -124,9 +127,16 @@ def summarise(
 def bootstrap_median(
     values: np.ndarray, resamples: int, rng: np.random.Generator
 ) -> tuple[float, float]:
-    """The 2.5 and 97.5 percentiles of the median over resamples with replacement."""
-    draws = rng.choice(values, size=(resamples, len(values)), replace=True)
-    medians = np.median(draws, axis=1)
+    """The 2.5 and 97.5 percentiles of the median over resamples with replacement.
+
+    The same draws as `rng.choice(values, (resamples, n))` and the same medians as `np.median`
+    of them, twice as fast: the draws are sorted as ranks (integers) and mapped to the values."""
+    n = len(values)
+    ordered = np.sort(values)
+    ranks = np.empty(n, dtype=np.int64)
+    ranks[np.argsort(values, kind="stable")] = np.arange(n)
+    draws = np.sort(ranks[rng.integers(0, n, size=(resamples, n))], axis=1)
+    medians = (ordered[draws[:, (n - 1) // 2]] + ordered[draws[:, n // 2]]) / 2
     return float(np.percentile(medians, 2.5)), float(np.percentile(medians, 97.5))
 
 

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 from pipeline.aggregation import (
     META_COLUMNS,
+    TURN_INPUTS,
+    UNIT_INPUTS,
     period_of,
     summarise,
     summarise_by,
@@ -82,8 +84,9 @@ def aggregate(out: Path, metrics: Path, history: Path, config: Config) -> pd.Dat
     options = summary_options(config)
     chunk = int(config.get("batch.chunk_conversations", 100))
     cache = FiguresCache(out / "cache" / "figures.parquet", bool(config.get("batch.cache", True)))
-    figures = [cache.figures(turns, units) for turns, units in read_conversation_pairs(
-        out / "turns.parquet", out / "units.parquet", chunk)]  # fmt: skip
+    pairs = read_conversation_pairs(out / "turns.parquet", out / "units.parquet", chunk,
+                                    (TURN_INPUTS, UNIT_INPUTS))  # fmt: skip
+    figures = [cache.figures(turns, units) for turns, units in pairs]
     cache.save()
     conversations = pd.concat(figures, ignore_index=True) if figures else pd.DataFrame(
         columns=[*META_COLUMNS, "minutes", *NAMES])  # fmt: skip

@@ -124,6 +124,16 @@ def test_bootstrap_interval_from_five_conversations():
     assert same == (0.4, 0.4)
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_bootstrap_interval_is_the_textbook_one(seed):
+    rng = np.random.default_rng(seed)
+    values = np.round(rng.random(int(rng.integers(5, 40))) * 10, 1)  # ties included
+    draws = np.random.default_rng(seed).choice(values, size=(300, len(values)), replace=True)
+    medians = np.median(draws, axis=1)
+    expected = (np.percentile(medians, 2.5), np.percentile(medians, 97.5))
+    assert bootstrap_median(values, 300, np.random.default_rng(seed)) == expected
+
+
 def test_summaries_per_group():
     frame = pd.concat([_conversations([0.1, 0.3]).assign(caseworker_id="a"),
                        _conversations([0.6]).assign(caseworker_id="b")])  # fmt: skip

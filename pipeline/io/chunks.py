@@ -21,11 +21,16 @@ class NotGrouped(ValueError):
     """A conversation's rows are not together in the table (the intake always writes them so)."""
 
 
-def read_conversations(path: Path, rows: int = READ_ROWS) -> Iterator[pd.DataFrame]:
-    """Each conversation's rows of a Parquet table whose conversations lie in one block each."""
+def read_conversations(path: Path, rows: int = READ_ROWS,
+                       columns: list[str] | None = None) -> Iterator[pd.DataFrame]:  # fmt: skip
+    """Each conversation's rows of a Parquet table whose conversations lie in one block each
+    (all columns, or the given ones that the table has)."""
     seen: set[str] = set()
     carry: pd.DataFrame | None = None
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=rows):
+    table = pq.ParquetFile(path)
+    if columns is not None:
+        columns = [c for c in table.schema_arrow.names if c in {"conversation_id", *columns}]
+    for batch in table.iter_batches(batch_size=rows, columns=columns):
         frame = batch.to_pandas()
         if carry is not None:
             frame = pd.concat([carry, frame], ignore_index=True)
@@ -39,16 +44,21 @@ def read_conversations(path: Path, rows: int = READ_ROWS) -> Iterator[pd.DataFra
 
 
 def read_conversation_pairs(
-    first: Path, second: Path, conversations: int
-) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+    first: Path, second: Path, conversations: int,
+    columns: tuple[list[str], list[str]] | None = None,
+) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:  # fmt: skip
     """Chunks of `conversations` conversations from two tables in the same conversation order
-    (turns and units); a conversation missing from `second` gets no rows there."""
+    (turns and units; all columns or the given ones of each); a conversation missing from
+    `second` gets no rows there."""
+    first_columns, second_columns = columns or (None, None)
+    seconds = read_conversations(second, columns=second_columns)
     empty = pq.read_schema(second).empty_table().to_pandas()
-    seconds = read_conversations(second)
+    if second_columns is not None:
+        empty = empty[[c for c in empty.columns if c in {"conversation_id", *second_columns}]]
     waiting = next(seconds, None)
     chunk: list[pd.DataFrame] = []
     matched: list[pd.DataFrame] = []
-    for conversation in read_conversations(first):
+    for conversation in read_conversations(first, columns=first_columns):
         chunk.append(conversation)
         if (
             waiting is not None
