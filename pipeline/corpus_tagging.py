@@ -17,7 +17,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -103,10 +102,8 @@ def tag_chunk(frame: pd.DataFrame, params: dict, config_dir: str, backend: str,
     turns, units = (table_of(table.reindex(columns=schema.names), schema) for table, schema in
                     zip(tag_table(frame, config, backend=backend, taggers=taggers), schemas,
                         strict=True))  # fmt: skip
-    turn_rows, unit_rows = _rows_by_conversation(turns), _rows_by_conversation(units)
-    return [(key, Entry.of(turns.take(turn_rows[conversation_id]),
-                           units.take(unit_rows.get(conversation_id, _NONE))))
-            for conversation_id, key in keys.items()]  # fmt: skip
+    entries = Entry.per_conversation(turns, units)
+    return [(key, entries[conversation_id]) for conversation_id, key in keys.items()]
 
 
 _WORKER_TAGGERS: dict[str, dict] = {}  # per process: the taggers of each configuration
@@ -139,14 +136,6 @@ def _store(cache: TagCache, results: Iterator[list[tuple[str, Entry]]]) -> None:
     for entries in results:
         for key, entry in entries:
             cache.write(key, entry)
-
-
-_NONE = np.array([], dtype=np.int64)
-
-
-def _rows_by_conversation(table: pa.Table) -> dict[str, np.ndarray]:
-    ids = table.column("conversation_id").to_pandas()
-    return ids.groupby(ids, sort=False).indices if len(ids) else {}
 
 
 def _portable(params: dict) -> dict:

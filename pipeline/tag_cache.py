@@ -41,8 +41,32 @@ class Entry:
     csv: tuple[bytes, bytes]
 
     @classmethod
-    def of(cls, turns: pa.Table, units: pa.Table) -> Entry:
-        return cls((turns, units), (csv_rows(turns), csv_rows(units)))
+    def per_conversation(cls, turns: pa.Table, units: pa.Table) -> dict[str, Entry]:
+        """The entry of each conversation in tagged turn and unit tables (rows in conversation
+        order, as `tag_table` keeps them); a conversation without units gets none."""
+        turn_blocks, unit_blocks = _blocks(turns), _blocks(units)
+        empty = (units.slice(0, 0), b"")
+        return {conversation_id: cls((table, unit_blocks.get(conversation_id, empty)[0]),
+                                     (rows, unit_blocks.get(conversation_id, empty)[1]))
+                for conversation_id, (table, rows) in turn_blocks.items()}  # fmt: skip
+
+
+def _blocks(table: pa.Table) -> dict[str, tuple[pa.Table, bytes]]:
+    """Each conversation's rows as a table and as CSV rows. The whole table is formatted at
+    once (per conversation only where a value holds a line break)."""
+    ids = table.column("conversation_id").to_numpy(zero_copy_only=False).astype(str)
+    if not len(ids):
+        return {}
+    cuts = [0, *(np.flatnonzero(ids[1:] != ids[:-1]) + 1).tolist(), len(ids)]
+    lines = csv_rows(table).splitlines(keepends=True)
+    blocks = {}
+    for begin, end in pairwise(cuts):
+        if ids[begin] in blocks:
+            raise NotGrouped(f"tagged rows: conversation {ids[begin]}")
+        part = table.slice(begin, end - begin)
+        rows = b"".join(lines[begin:end]) if len(lines) == len(ids) else csv_rows(part)
+        blocks[str(ids[begin])] = (part, rows)
+    return blocks
 
 
 class TagCache:

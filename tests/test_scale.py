@@ -8,6 +8,7 @@ import copy
 import shutil
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from pipeline import stages
@@ -266,3 +267,19 @@ def test_figures_are_computed_again_only_for_changed_conversations(
     column = "open_question_units"
     assert (changed.loc[moved, column] > first.loc[moved, column]).all()
     pd.testing.assert_frame_equal(changed[~moved], first[~moved])
+
+
+@pytest.mark.parametrize("text", ["plain", "two\nlines"])
+def test_cache_entries_hold_each_conversations_csv_rows(text):
+    from pipeline.io.chunks import csv_rows
+    from pipeline.tag_cache import Entry
+
+    turns = pa.table({"conversation_id": ["a", "a", "b"], "text": [text, "x", "y"]})
+    units = pa.table({"conversation_id": ["a", "b", "b"], "unit_index": [0, 0, 1]})
+    entries = Entry.per_conversation(turns, units)
+    assert list(entries) == ["a", "b"]
+    for conversation_id, entry in entries.items():
+        for table, rows in zip(entry.tables, entry.csv, strict=True):
+            assert set(table.column("conversation_id").to_pylist()) == {conversation_id}
+            assert rows == csv_rows(table)
+    assert b"".join(e.csv[0] for e in entries.values()) == csv_rows(turns)
