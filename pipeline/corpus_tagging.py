@@ -24,7 +24,7 @@ from joblib import Parallel, delayed, parallel_config
 
 from pipeline.caching import cache_folder
 from pipeline.config import Config
-from pipeline.io.chunks import ChunkWriter, read_conversations, table_of
+from pipeline.io.chunks import ChunkWriter, csv_rows, read_conversations, table_of
 from pipeline.tag_cache import Entry, TagCache
 from pipeline.tagging import output_schemas, tag_table
 
@@ -93,17 +93,17 @@ def tag_corpus(source: Path, turns_out: Path, units_out: Path | None, config: Co
 
 def tag_chunk(frame: pd.DataFrame, params: dict, config_dir: str, backend: str,
               keys: dict[str, str], schemas: tuple[pa.Schema, pa.Schema],
-              ) -> list[tuple[str, Entry]]:  # fmt: skip
+              ) -> tuple[dict[str, str], pa.Table, pa.Table, tuple[bytes, bytes]]:  # fmt: skip
     """Tag one chunk on a worker, with the worker's own taggers (loaded once per process), into
-    one cache entry per conversation; `keys` maps conversation ids to cache keys."""
+    Arrow tables of the output schemas and their CSV rows; `keys` (conversation id: cache key)
+    come back with them."""
     config = Config(params, Path(config_dir))
     key = json.dumps([params, config_dir, backend], sort_keys=True, default=str)
     taggers = _WORKER_TAGGERS.setdefault(key, {})
     turns, units = (table_of(table.reindex(columns=schema.names), schema) for table, schema in
                     zip(tag_table(frame, config, backend=backend, taggers=taggers), schemas,
                         strict=True))  # fmt: skip
-    entries = Entry.per_conversation(turns, units)
-    return [(key, entries[conversation_id]) for conversation_id, key in keys.items()]
+    return keys, turns, units, (csv_rows(turns), csv_rows(units))
 
 
 _WORKER_TAGGERS: dict[str, dict] = {}  # per process: the taggers of each configuration
@@ -132,10 +132,12 @@ def _tag_pending(source: Path, keys: list[str], pending: set[str], cache: TagCac
         _store(cache, parallel(delayed(tag_chunk)(*arguments) for arguments in work))
 
 
-def _store(cache: TagCache, results: Iterator[list[tuple[str, Entry]]]) -> None:
-    for entries in results:
-        for key, entry in entries:
-            cache.write(key, entry)
+def _store(cache: TagCache, results: Iterator) -> None:
+    """Write each conversation of each tagged chunk into the cache."""
+    for keys, turns, units, csv in results:
+        entries = Entry.per_conversation(turns, units, csv)
+        for conversation_id, key in keys.items():
+            cache.write(key, entries[conversation_id])
 
 
 def _portable(params: dict) -> dict:

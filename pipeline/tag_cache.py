@@ -41,24 +41,27 @@ class Entry:
     csv: tuple[bytes, bytes]
 
     @classmethod
-    def per_conversation(cls, turns: pa.Table, units: pa.Table) -> dict[str, Entry]:
+    def per_conversation(cls, turns: pa.Table, units: pa.Table,
+                         csv: tuple[bytes, bytes] | None = None) -> dict[str, Entry]:  # fmt: skip
         """The entry of each conversation in tagged turn and unit tables (rows in conversation
-        order, as `tag_table` keeps them); a conversation without units gets none."""
-        turn_blocks, unit_blocks = _blocks(turns), _blocks(units)
+        order, as `tag_table` keeps them; `csv`: their rows formatted by `csv_rows`, if done
+        already); a conversation without units gets none."""
+        csv = csv or (csv_rows(turns), csv_rows(units))
+        turn_blocks, unit_blocks = _blocks(turns, csv[0]), _blocks(units, csv[1])
         empty = (units.slice(0, 0), b"")
         return {conversation_id: cls((table, unit_blocks.get(conversation_id, empty)[0]),
                                      (rows, unit_blocks.get(conversation_id, empty)[1]))
                 for conversation_id, (table, rows) in turn_blocks.items()}  # fmt: skip
 
 
-def _blocks(table: pa.Table) -> dict[str, tuple[pa.Table, bytes]]:
-    """Each conversation's rows as a table and as CSV rows. The whole table is formatted at
-    once (per conversation only where a value holds a line break)."""
+def _blocks(table: pa.Table, csv: bytes) -> dict[str, tuple[pa.Table, bytes]]:
+    """Each conversation's rows as a table (a slice: no copy) and as CSV rows, cut from the
+    whole table's CSV (formatted per conversation only where a value holds a line break)."""
     ids = table.column("conversation_id").to_numpy(zero_copy_only=False).astype(str)
     if not len(ids):
         return {}
     cuts = [0, *(np.flatnonzero(ids[1:] != ids[:-1]) + 1).tolist(), len(ids)]
-    lines = csv_rows(table).splitlines(keepends=True)
+    lines = csv.splitlines(keepends=True)
     blocks = {}
     for begin, end in pairwise(cuts):
         if ids[begin] in blocks:
