@@ -2,8 +2,9 @@
 conversations whose turns or tags changed.
 
 The cache is one table (`out/cache/figures.parquet`): a key per conversation and its figures.
-The key is a hash of the conversation's turn and unit rows and of the code that computes the
-figures. After a run the table holds only the conversations of that run.
+The key is a hash of the conversation's turn and unit rows (the columns the figures are made
+from) and of the code that computes the figures. After a run the table holds only the
+conversations of that run.
 """
 
 from __future__ import annotations
