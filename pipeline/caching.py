@@ -12,6 +12,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pyarrow as pa
+from pyarrow import feather
+
 
 @contextmanager
 def cache_folder(folder: Path, keep: bool) -> Iterator[Path]:
@@ -26,6 +29,20 @@ def cache_folder(folder: Path, keep: bool) -> Iterator[Path]:
         return
     with tempfile.TemporaryDirectory(prefix="samtalespejl-cache-") as scratch:
         yield Path(scratch)
+
+
+def write_arrow(table: pa.Table, path: Path) -> None:
+    """Write an entry through a temporary file, so that a broken run never leaves half of one."""
+    part = path.with_name(f"{path.name}.part")
+    feather.write_feather(table, part, compression="uncompressed")
+    part.replace(path)
+
+
+def write_bytes(data: bytes, path: Path) -> None:
+    """Like `write_arrow`, for bytes."""
+    part = path.with_name(f"{path.name}.part")
+    part.write_bytes(data)
+    part.replace(path)
 
 
 def prune(folder: Path, keys: set[str]) -> int:

@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pyarrow import feather
 
-from pipeline.caching import prune
+from pipeline.caching import prune, write_arrow, write_bytes
 from pipeline.config import Config
 from pipeline.digest import digest_files
 from pipeline.io.chunks import READ_ROWS, NotGrouped, csv_rows
@@ -118,13 +118,9 @@ class TagCache:
     def write(self, key: str, entry: Entry) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         for table, suffix in zip(entry.tables, _TABLES, strict=True):
-            part = self.folder / f"{key}{suffix}.part"  # never a half-written entry
-            feather.write_feather(table, part, compression="uncompressed")
-            part.replace(self.folder / f"{key}{suffix}")
+            write_arrow(table, self.folder / f"{key}{suffix}")
         for rows, suffix in zip(entry.csv, _CSV, strict=True):
-            part = self.folder / f"{key}{suffix}.part"
-            part.write_bytes(rows)
-            part.replace(self.folder / f"{key}{suffix}")
+            write_bytes(rows, self.folder / f"{key}{suffix}")
 
     def keep_only(self, keys: set[str]) -> int:
         """Delete every entry not in `keys`; returns how many conversations lost theirs."""

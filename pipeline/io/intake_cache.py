@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 from pyarrow import feather
 
-from pipeline.caching import prune
+from pipeline.caching import prune, write_arrow
 from pipeline.config import Config
 from pipeline.digest import digest_files
 from pipeline.io.manifest import ManifestEntry
@@ -61,10 +61,7 @@ class IntakeCache:
                                      preserve_index=False)  # fmt: skip
         stored = json.dumps({"record": record, "admitted": turns is not None})
         metadata = {**(table.schema.metadata or {}), _RECORD: stored.encode()}
-        part = self.folder / f"{key}{_SUFFIX}.part"  # never a half-written entry
-        feather.write_feather(table.replace_schema_metadata(metadata), part,
-                              compression="uncompressed")  # fmt: skip
-        part.replace(self.folder / f"{key}{_SUFFIX}")
+        write_arrow(table.replace_schema_metadata(metadata), self.folder / f"{key}{_SUFFIX}")
 
     def keep_only(self, keys: set[str]) -> int:
         return prune(self.folder, keys)
