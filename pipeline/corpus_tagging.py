@@ -79,7 +79,7 @@ def tag_corpus(source: Path, turns_out: Path, units_out: Path | None, config: Co
         counts = TagCounts(tagged=len(pending), cached=len(keys) - len(pending))
         with (_writer(turns_out, schemas[0], csv) as turns,
               _writer(units_out, schemas[1], csv) as units):  # fmt: skip
-            for group in _batched(keys, settings.chunk_conversations):
+            for group in _chunks(iter(keys), settings.chunk_conversations):
                 entries = [cache.read(key) for key in group]
                 for writer, index in ((turns, 0), (units, 1)):
                     if writer is not None:
@@ -168,10 +168,6 @@ def _writer(path: Path | None, schema: pa.Schema, csv: bool) -> Iterator[ChunkWr
         return
     with ChunkWriter(path, schema, path.with_suffix(".csv") if csv else None) as writer:
         yield writer
-
-
-def _batched(items: list, size: int) -> list[list]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def _chunks(items: Iterator, size: int) -> Iterator[list]:
