@@ -1,5 +1,7 @@
 """Features of a turn for the model backend: pattern hits, rule decisions, words, characters,
-and the other speaker's previous turn (which helps to see a reflection)."""
+and how much of the other speaker's previous turn it repeats (which helps to see a reflection).
+The previous turn's own words are not features: they say more about how the training turns were
+written than about the turn being tagged (docs/validation.md)."""
 
 from __future__ import annotations
 
@@ -33,9 +35,9 @@ class Item:
 
 
 class ItemFeatures(BaseEstimator, TransformerMixin):
-    """Sparse features: hits and rule labels (one-hot), n-grams of the text, and (apart, for the
-    dimensions that read it) n-grams of the context. One instance serves every dimension of a
-    language, so a batch of items is featurised once for all of them."""
+    """Sparse features: hits and rule labels (one-hot), form and overlap figures, n-grams of the
+    text. One instance serves every dimension of a language, so a batch of items is featurised
+    once for all of them."""
 
     def __init__(self, symbolic_weight: float = 1.0) -> None:
         self.symbolic_weight = symbolic_weight
@@ -48,9 +50,6 @@ class ItemFeatures(BaseEstimator, TransformerMixin):
         self.chars_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=3,
                                       sublinear_tf=True, max_features=60000).fit(
             [i.text for i in items])  # fmt: skip
-        self.context_ = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True).fit(
-            [i.context for i in items]
-        )
         return self
 
     def transform(self, items: list[Item]) -> sparse.csr_matrix:
@@ -65,12 +64,6 @@ class ItemFeatures(BaseEstimator, TransformerMixin):
         state = super().__getstate__()
         state.pop("_words_seen", None)  # a cache, not part of the model
         return state
-
-    def context(self, items: list[Item]) -> sparse.csr_matrix:
-        """The context block; each distinct context once (a turn's units share theirs)."""
-        contexts, rows = np.unique(np.array([i.context for i in items], dtype=object),
-                                   return_inverse=True)  # fmt: skip
-        return (self.context_.transform(list(contexts)) * 0.5).tocsr()[rows]
 
 
 WordCounts = tuple[np.ndarray, np.ndarray]  # vocabulary columns and counts of one word

@@ -18,7 +18,6 @@ from sklearn.model_selection import StratifiedKFold
 
 from pipeline.taggers.features import Item, ItemFeatures
 
-CONTEXT_DIMENSIONS = ("reflection",)  # the other speaker's turn helps to see a reflection
 MODELS_FILE = "models.joblib"
 
 
@@ -43,10 +42,6 @@ class DimensionModel:
     def labels(self) -> list[str]:
         return [str(label) for label in self.classifier.classes_]
 
-    @property
-    def uses_context(self) -> bool:
-        return self.name in CONTEXT_DIMENSIONS
-
     def proba(self, items: list[Item]) -> np.ndarray:
         return predict([self], items)[0]
 
@@ -54,23 +49,16 @@ class DimensionModel:
 def predict(models: list[LabelModel], items: list[Item]) -> list[np.ndarray]:
     """Each model's probabilities for the same items. Models that share their features (the
     scikit-learn ones of a language) featurise the items once between them."""
-    blocks: dict[tuple[int, str], sparse.csr_matrix] = {}
-
-    def block(features: ItemFeatures, kind: str) -> sparse.csr_matrix:
-        key = (id(features), kind)
-        if key not in blocks:
-            blocks[key] = features.transform(items) if kind == "text" else features.context(items)
-        return blocks[key]
-
+    matrices: dict[int, sparse.csr_matrix] = {}
     results = []
     for model in models:
         if not isinstance(model, DimensionModel):
             results.append(model.proba(items))
             continue
-        matrix = block(model.features, "text")
-        if model.uses_context:
-            matrix = sparse.hstack([matrix, block(model.features, "context")]).tocsr()
-        results.append(model.classifier.predict_proba(matrix))
+        features = model.features
+        if id(features) not in matrices:
+            matrices[id(features)] = features.transform(items)
+        results.append(model.classifier.predict_proba(matrices[id(features)]))
     return results
 
 
@@ -87,14 +75,9 @@ def fit_models(
     """Fit the shared features on every annotated item, then one classifier per dimension on
     its labelled rows: `labelled[dimension] = (row numbers in items, labels)`."""
     features = ItemFeatures().fit(items)
-    text, context = features.transform(items), features.context(items)
-    models = {}
-    for name, (rows, labels) in labelled.items():
-        matrix = text[rows]
-        if name in CONTEXT_DIMENSIONS:
-            matrix = sparse.hstack([matrix, context[rows]]).tocsr()
-        models[name] = DimensionModel(name, features, build_classifier(seed).fit(matrix, labels))
-    return models
+    matrix = features.transform(items)
+    return {name: DimensionModel(name, features, build_classifier(seed).fit(matrix[rows], labels))
+            for name, (rows, labels) in labelled.items()}  # fmt: skip
 
 
 def save_models(models: dict[str, DimensionModel], folder: Path, meta: dict) -> None:
