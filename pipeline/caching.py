@@ -18,16 +18,16 @@ from pyarrow import feather
 
 @contextmanager
 def cache_folder(folder: Path, keep: bool) -> Iterator[Path]:
-    """The cache folder; with `keep` false a scratch folder deleted after the run (and the
-    entries of earlier runs deleted). The folder itself always exists afterwards, as DVC
-    expects of a stage's output."""
+    """The cache folder; with `keep` false a scratch folder beside it (where workers that see
+    the output folder see it too), deleted after the run, and the entries of earlier runs
+    deleted. The folder itself always exists afterwards, as DVC expects of a stage's output."""
     if not keep:
         shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)
     if keep:
         yield folder
         return
-    with tempfile.TemporaryDirectory(prefix="samtalespejl-cache-") as scratch:
+    with tempfile.TemporaryDirectory(prefix=f".{folder.name}-", dir=folder.parent) as scratch:
         yield Path(scratch)
 
 

@@ -24,7 +24,7 @@ from joblib import Parallel, delayed, parallel_config
 
 from pipeline.caching import cache_folder
 from pipeline.config import Config
-from pipeline.io.chunks import ChunkWriter, csv_rows, read_conversations, table_of
+from pipeline.io.chunks import ChunkWriter, read_conversations, table_of
 from pipeline.tag_cache import Entry, TagCache
 from pipeline.tagging import output_schemas, tag_table
 
@@ -93,17 +93,21 @@ def tag_corpus(source: Path, turns_out: Path, units_out: Path | None, config: Co
 
 def tag_chunk(frame: pd.DataFrame, params: dict, config_dir: str, backend: str,
               keys: dict[str, str], schemas: tuple[pa.Schema, pa.Schema],
-              ) -> tuple[dict[str, str], pa.Table, pa.Table, tuple[bytes, bytes]]:  # fmt: skip
-    """Tag one chunk on a worker, with the worker's own taggers (loaded once per process), into
-    Arrow tables of the output schemas and their CSV rows; `keys` (conversation id: cache key)
-    come back with them."""
+              cache_dir: str) -> int:  # fmt: skip
+    """Tag one chunk on a worker, with the worker's own taggers (loaded once per process), and
+    write each conversation's entry (`keys`: conversation id -> cache key) into the cache folder
+    `cache_dir`, so that only a count travels back; returns the conversations written."""
     config = Config(params, Path(config_dir))
     key = json.dumps([params, config_dir, backend], sort_keys=True, default=str)
     taggers = _WORKER_TAGGERS.setdefault(key, {})
     turns, units = (table_of(table.reindex(columns=schema.names), schema) for table, schema in
                     zip(tag_table(frame, config, backend=backend, taggers=taggers), schemas,
                         strict=True))  # fmt: skip
-    return keys, turns, units, (csv_rows(turns), csv_rows(units))
+    entries = Entry.per_conversation(turns, units)
+    cache = TagCache(Path(cache_dir), config, backend)
+    for conversation_id, cache_key in keys.items():
+        cache.write(cache_key, entries[conversation_id])
+    return len(keys)
 
 
 _WORKER_TAGGERS: dict[str, dict] = {}  # per process: the taggers of each configuration
@@ -112,32 +116,27 @@ _WORKER_TAGGERS: dict[str, dict] = {}  # per process: the taggers of each config
 def _tag_pending(source: Path, keys: list[str], pending: set[str], cache: TagCache,
                  config: Config, backend: str, schemas: tuple,
                  settings: BatchSettings) -> None:  # fmt: skip
-    """Tag the pending conversations in chunks and store each in the cache. The chunks stream
-    to the workers: a few wait per worker, and each result is stored as soon as it is done."""
+    """Tag the pending conversations in chunks, each worker writing its chunk's entries into the
+    cache. The chunks stream to the workers: a few wait per worker."""
     if not pending:
         return
     # at least two chunks per worker, so that no worker waits long for the last one
     size = max(1, min(settings.chunk_conversations, -(-len(pending) // (2 * settings.workers))))
     params, folder = _portable(config.params), str(config.config_dir.resolve())
+    cache_dir = str(cache.folder.resolve())
     conversations = ((key, c) for key, c in zip(keys, read_conversations(source), strict=True)
                      if key in pending)  # fmt: skip
     work = ((pd.concat([c for _, c in chunk], ignore_index=True), params, folder, backend,
-             {c["conversation_id"].iat[0]: key for key, c in chunk}, schemas)
+             {c["conversation_id"].iat[0]: key for key, c in chunk}, schemas, cache_dir)
             for chunk in _chunks(conversations, size))  # fmt: skip
     if len(pending) <= size:  # one chunk (a monthly run's few new conversations) is tagged here:
         # starting workers and loading the models on each would take longer than the work
-        _store(cache, (tag_chunk(*arguments) for arguments in work))
+        for arguments in work:
+            tag_chunk(*arguments)
         return
     with _parallel(settings) as parallel:
-        _store(cache, parallel(delayed(tag_chunk)(*arguments) for arguments in work))
-
-
-def _store(cache: TagCache, results: Iterator) -> None:
-    """Write each conversation of each tagged chunk into the cache."""
-    for keys, turns, units, csv in results:
-        entries = Entry.per_conversation(turns, units, csv)
-        for conversation_id, key in keys.items():
-            cache.write(key, entries[conversation_id])
+        for _ in parallel(delayed(tag_chunk)(*arguments) for arguments in work):
+            pass  # each worker writes its chunk's entries itself
 
 
 def _portable(params: dict) -> dict:

@@ -41,12 +41,10 @@ class Entry:
     csv: tuple[bytes, bytes]
 
     @classmethod
-    def per_conversation(cls, turns: pa.Table, units: pa.Table,
-                         csv: tuple[bytes, bytes] | None = None) -> dict[str, Entry]:  # fmt: skip
+    def per_conversation(cls, turns: pa.Table, units: pa.Table) -> dict[str, Entry]:
         """The entry of each conversation in tagged turn and unit tables (rows in conversation
-        order, as `tag_table` keeps them; `csv`: their rows formatted by `csv_rows`, if done
-        already); a conversation without units gets none."""
-        csv = csv or (csv_rows(turns), csv_rows(units))
+        order, as `tag_table` keeps them); a conversation without units gets none."""
+        csv = csv_rows(turns), csv_rows(units)
         turn_blocks, unit_blocks = _blocks(turns, csv[0]), _blocks(units, csv[1])
         empty = (units.slice(0, 0), b"")
         return {conversation_id: cls((table, unit_blocks.get(conversation_id, empty)[0]),
