@@ -13,9 +13,9 @@ from pipeline.config import Config
 from pipeline.io.gold import read_folder
 from pipeline.nlp.pack import TurnAnalysis
 from pipeline.taggers.features import Item
-from pipeline.taggers.model import fit_models, save_models
-from pipeline.taggers.schema import DIMENSIONS
-from pipeline.taggers.tagger import RULES_CALIBRATION, Tagger
+from pipeline.taggers.model import fit_models, fit_on_units, save_models
+from pipeline.taggers.schema import BY_NAME, DIMENSIONS
+from pipeline.taggers.tagger import ROLL_UP_FROM_UNITS, RULES_CALIBRATION, Tagger
 
 
 def train(lang: str, config: Config, annotations: Path, models: Path, seed: int = 0,
@@ -42,6 +42,12 @@ def train(lang: str, config: Config, annotations: Path, models: Path, seed: int 
         )
         sizes[dimension.name] = dict(Counter(labels))
     fitted = fit_models(items, labelled, seed)
+    for name in ROLL_UP_FROM_UNITS:  # decided per unit: refit on units
+        if name in fitted:
+            rows, labels = labelled[name]
+            turns = [[Item.of_unit(unit, frame.at[i, "context"], tags.labels)
+                      for unit, tags in tagged[i].units] for i in rows]  # fmt: skip
+            fitted[name] = fit_on_units(fitted[name], BY_NAME[name].labels, turns, labels, seed)
     folder = models / lang
     meta = {"language": lang, "seed": seed, "turns": len(frame), "labels": sizes,
             "annotations_sha256": _digest(frame)}  # fmt: skip

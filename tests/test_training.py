@@ -62,3 +62,18 @@ def test_fast_character_features_equal_scikit_learns(tmp_path, config):
         fast = char_tfidf(vectorizer, unseen, seen)
         assert abs(fast - vectorizer.transform(unseen)).max() < 1e-12
     assert fast.shape == (len(unseen), len(vectorizer.idf_)) and fast.nnz > 10_000
+
+
+def test_units_of_a_turn_get_the_labels_the_turn_implies():
+    """Training on units: the likeliest unit carries the turn's label, no unit outranks it."""
+    import numpy as np
+
+    from pipeline.taggers.model import _unit_labels
+
+    order, classes = ("open", "closed", "none"), ["closed", "none", "open"]
+    p = np.array([[0.1, 0.8, 0.1], [0.5, 0.2, 0.3], [0.2, 0.2, 0.6]])  # none, closed, open
+    assert _unit_labels("open", order, classes, p) == ["none", "closed", "open"]
+    # a closed turn: the unit guessed open is closed, the likeliest closed unit is closed
+    assert _unit_labels("closed", order, classes, p) == ["none", "closed", "closed"]
+    assert _unit_labels("none", order, classes, p) == ["none"] * 3
+    assert _unit_labels("open", order, classes, p[:1]) == ["open"]

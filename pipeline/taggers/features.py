@@ -16,7 +16,7 @@ from sklearn.feature_extraction import DictVectorizer
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-from pipeline.nlp.pack import TurnAnalysis
+from pipeline.nlp.pack import TurnAnalysis, Unit
 
 _WORD = re.compile(r"\w+")
 
@@ -32,6 +32,11 @@ class Item:
     @property
     def text(self) -> str:
         return self.analysis.text
+
+    @classmethod
+    def of_unit(cls, unit: Unit, context: str, rules: dict[str, str]) -> Item:
+        """One unit of a turn as an item of its own, with the turn's context."""
+        return cls(TurnAnalysis(unit.text, [unit]), context, rules)
 
 
 class ItemFeatures(BaseEstimator, TransformerMixin):

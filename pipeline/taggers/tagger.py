@@ -129,9 +129,7 @@ class Tagger:
             unit_items, owners = [], []
             for i in rows:
                 for unit, tags in tagged[i].units:
-                    unit_items.append(
-                        Item(TurnAnalysis(unit.text, [unit]), contexts[i], rule_labels[id(tags)])
-                    )
+                    unit_items.append(Item.of_unit(unit, contexts[i], rule_labels[id(tags)]))
                     owners.append(tags)
             if unit_items:
                 unit_probabilities = predict([self.models[name] for name in names], unit_items)
