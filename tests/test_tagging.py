@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipeline.cli import main
-from pipeline.taggers.tagger import Tagger
+from pipeline.taggers.tagger import Tagger, roll_up_probabilities
 from pipeline.tagging import TableError, tag_table
 
 TURN_COLUMNS = ["question", "question_p", "reflection", "reflection_p", "input", "input_p",
@@ -140,3 +143,22 @@ def test_cli_tag_explains_unknown_roles_and_languages_in_danish(tmp_path, capsys
     table().assign(language="sv").to_csv(source, index=False)
     assert main(["tag", str(source), "--out", str(tmp_path / "x.csv")]) == 2
     assert "sproget sv kendes ikke" in capsys.readouterr().err
+
+
+@given(st.lists(st.floats(0, 1), min_size=1, max_size=8))
+def test_a_yes_no_turn_is_as_likely_as_its_likeliest_unit(unit_yes):
+    """The roll-up keeps turn and unit labels in agreement: a turn is "yes" exactly when a unit
+    is, however many units a long turn has."""
+    units = [np.array([p, 1 - p]) for p in unit_yes]
+    turn = roll_up_probabilities(("yes", "no"), ["yes", "no"], units)
+    assert turn[0] == pytest.approx(max(unit_yes))
+    assert turn.sum() == pytest.approx(1)
+
+
+@given(st.lists(st.lists(st.floats(0.01, 1), min_size=3, max_size=3), min_size=1, max_size=6))
+def test_rolled_up_question_probabilities_are_a_distribution(weights):
+    units = [np.array(w) / sum(w) for w in weights]  # model order: closed, none, open
+    turn = roll_up_probabilities(("open", "closed", "none"), ["closed", "none", "open"], units)
+    assert (turn >= -1e-12).all()
+    assert turn.sum() == pytest.approx(1)
+    assert turn[0] == pytest.approx(max(u[2] for u in units))  # open if any unit is open

@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from tests.helpers import ROOT
 
 
@@ -33,3 +35,22 @@ def test_the_rest_runs_without_torch():
                           cwd=ROOT)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "open"
+
+
+def test_spacy_is_imported_without_torch():
+    """thinc (spaCy's) imports torch whenever it is installed, seconds in every process; the
+    pipeline's spaCy import keeps it out, and torch still imports afterwards for those who use
+    the transformer backend."""
+    pytest.importorskip("torch")
+    code = (
+        "import sys\n"
+        "from pipeline.nlp.words import words\n"
+        "assert list(words(['Hvad tænker du?'], 'da')) == [['hvad', 'tænker', 'du']]\n"
+        "assert 'torch' not in sys.modules\n"
+        "import torch\n"
+        "print(torch.tensor([1, 2]).sum().item())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "3"

@@ -9,8 +9,10 @@ turn's words without punctuation, so a comma may stand between any two words of 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from spacy.language import Language
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 POSITIONS = ("start", "end", "any")
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-
-from spacy.attrs import IDX, IS_PUNCT, NORM, ORTH
-from spacy.tokens import Doc
+from typing import TYPE_CHECKING
 
 from pipeline.nlp.lexicon import GroupMatcher, compile_groups, phrase_set
-from pipeline.nlp.words import blank
+from pipeline.nlp.words import blank, spacy_module
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 _SENTENCE_END = {".", "!", "?", "…", "...", ";"}
 
@@ -27,6 +28,7 @@ class Hit:
     end: int
     text: str
     at_start: bool
+    at_clause: bool = False  # a "start" group after a comma in a question: "Så den dag, hvad …?"
 
 
 @dataclass
@@ -57,6 +59,8 @@ class LanguagePack:
     def __init__(self, lang: str, lexicon: dict) -> None:
         self.lang = lang
         self.nlp = blank(lang)
+        attrs = spacy_module().attrs
+        self._columns = [attrs.ORTH, attrs.NORM, attrs.IS_PUNCT, attrs.IDX]
         self.groups, self.matcher = compile_groups(self.nlp, lexicon)
         self.starters = GroupMatcher(self.nlp, {"starter": lexicon.get("unit_starters", [])})
         self.fillers_by_first: dict[str, list[tuple[str, ...]]] = {}
@@ -92,7 +96,9 @@ class LanguagePack:
             first_word, content_start, content_end = self._content(tokens, *spans[unit_index])
             at_start = first_word <= begin <= content_start  # "så du" starts a unit too
             group = self.groups[name]
-            if group.position == "start" and not at_start:
+            at_clause = (group.position == "start" and not at_start and unit.question_mark
+                         and self._after_comma(tokens, spans[unit_index][0], begin))  # fmt: skip
+            if group.position == "start" and not (at_start or at_clause):
                 continue
             if group.position == "end" and not (end == content_end and (
                 unit.question_mark or (begin > 0 and tokens.orth[begin - 1] == ","))):  # fmt: skip
@@ -100,16 +106,15 @@ class LanguagePack:
             if group.negatable and end < len(tokens.norm) and tokens.norm[end] in self.negations:
                 continue
             start_char, end_char = tokens.start[begin], tokens.end[end - 1]
-            unit.hits.append(
-                Hit(name, start_char, end_char, tokens.text[start_char:end_char], at_start)
-            )
+            matched = tokens.text[start_char:end_char]
+            unit.hits.append(Hit(name, start_char, end_char, matched, at_start, at_clause))
         for unit in units:
             unit.hits = _longest_per_group(unit.hits)
         return TurnAnalysis(text, units)
 
     def _tokens(self, doc: Doc, text: str) -> _Tokens:
         """The doc's tokens as plain lists (no spaCy Token objects: they are slow to make)."""
-        array = doc.to_array([ORTH, NORM, IS_PUNCT, IDX]).tolist() if len(doc) else []
+        array = doc.to_array(self._columns).tolist() if len(doc) else []
         strings = self._strings
         orth = [strings.get(row[0]) or self._string(row[0]) for row in array]
         norm = [strings.get(row[1]) or self._string(row[1]) for row in array]
@@ -166,6 +171,14 @@ class LanguagePack:
         while end > a and punct[end - 1]:
             end -= 1
         return first_word, (i if i < b else a), end
+
+    def _after_comma(self, tokens: _Tokens, a: int, begin: int) -> bool:
+        """Whether a unit's clause starts at `begin`: after a comma or colon, fillers skipped."""
+        i = begin - 1
+        while i > a and not tokens.punct[i] and (tokens.norm[i],) in self.fillers_by_first.get(
+                tokens.norm[i], ()):  # fmt: skip
+            i -= 1
+        return i > a and tokens.orth[i] in (",", ":")
 
 
 @dataclass

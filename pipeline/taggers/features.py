@@ -133,6 +133,8 @@ def _symbolic(item: Item) -> dict[str, float]:
             features[f"hit:{hit.group}"] = 1.0
             if hit.at_start:
                 features[f"start:{hit.group}"] = 1.0
+            elif hit.at_clause:
+                features[f"clause:{hit.group}"] = 1.0
     for name, label in item.rules.items():
         features[f"rule:{name}={label}"] = 1.0
     # No length features: a turn's length says more about who wrote the training data than

@@ -13,6 +13,7 @@ from pipeline.nlp.pack import Hit, Unit
 QUESTION_GROUPS = ("open_wh", "fact_wh", "verb_first", "narrative_invite", "thoughts_invite",
                    "tag_question", "permission", "check_understanding", "either_or")  # fmt: skip
 OPEN_GROUPS = ("narrative_invite", "thoughts_invite")
+ANYWHERE_GROUPS = ("tag_question", "narrative_invite", "either_or")  # count wherever they stand
 CLOSED_GROUPS = ("fact_wh", "tag_question", "permission", "check_understanding", "either_or")
 INPUT_GROUPS = ("advice", "instruction", "information", "decision")
 BECOMER_GROUPS = ("system_agent", "deficit")
@@ -32,12 +33,10 @@ class Rules:
     """Decisions from a unit's pattern hits; the words themselves live in the lexicons."""
 
     def question(self, unit: Unit) -> Decision:
-        starts = [
-            h
-            for h in unit.hits
-            if h.group in QUESTION_GROUPS
-            and (h.at_start or h.group in ("tag_question", "narrative_invite", "either_or"))
-        ]
+        hits = [h for h in unit.hits if h.group in QUESTION_GROUPS]
+        starts = [h for h in hits if h.at_start or h.group in ANYWHERE_GROUPS]
+        if not starts:  # "Så den dag, hvad tænkte du?"
+            starts = [h for h in hits if h.at_clause]
         if unit.has("reflection_opener") and unit.question_mark and not starts:
             return Decision("closed", tuple(unit.evidence("reflection_opener")))
         wh_without_mark = unit.has("open_wh") and unit.second_person
@@ -48,7 +47,8 @@ class Rules:
         open_hits = [h for h in starts if h.group in OPEN_GROUPS]
         if open_hits:
             return Decision("open", tuple(open_hits))
-        if (opening := unit.evidence("open_wh")) and not unit.has("fact_wh"):
+        opening = [h for h in starts if h.group == "open_wh"]
+        if opening and not any(h.group == "fact_wh" for h in starts):
             return Decision("open", tuple(opening))
         closed = [h for h in starts if h.group in (*CLOSED_GROUPS, "verb_first")]
         return Decision("closed", tuple(closed))

@@ -166,17 +166,22 @@ class Tagger:
 def roll_up_probabilities(
     order: tuple[str, ...], labels: list[str], units: list[np.ndarray]
 ) -> np.ndarray:
-    """P(turn label) for each label in `order`, from independent unit probabilities.
+    """P(turn label) for each label in `order`, from the units' probabilities.
 
-    A turn takes the first label (in `order`) that any unit has, so
-    P(turn = L_j) = prod_u(1 - sum_{i<j} p_u(L_i)) - prod_u(1 - sum_{i<=j} p_u(L_i)).
+    A turn takes the first label (in `order`) that any unit has. The units of one turn are
+    not independent (one speaker, one style: where the model errs on one, it tends to err on
+    the next), so their probabilities are combined as fully dependent:
+    P(turn = L_j) = min_u(1 - sum_{i<j} p_u(L_i)) - min_u(1 - sum_{i<=j} p_u(L_i)).
+    A yes/no turn is then as likely as its likeliest unit, so its label is the roll-up of its
+    units' labels. (Assuming independence made long turns "yes" from many small unit
+    probabilities, and measured worse on the gold turns, docs/validation.md.)
     """
     if not units:
         return np.eye(len(order))[-1]
     index = [labels.index(label) for label in order]
     stacked = np.array([u[index] for u in units])
     below = np.concatenate([np.zeros((len(units), 1)), np.cumsum(stacked, axis=1)], axis=1)
-    none_yet = np.prod(np.clip(1 - below, 0, 1), axis=0)  # no unit has any of the first j labels
+    none_yet = np.min(np.clip(1 - below, 0, 1), axis=0)  # no unit has any of the first j labels
     return none_yet[:-1] - none_yet[1:] + np.eye(len(order))[-1] * none_yet[-1]
 
 
