@@ -8,6 +8,7 @@ turn's words without punctuation, so a comma may stand between any two words of 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -129,7 +130,15 @@ def compile_phrase(nlp: Language, phrase: str) -> tuple[str, ...] | list[dict]:
 
 
 def norms(nlp: Language, text: str) -> tuple[str, ...]:
-    return tuple(t.norm_ for t in nlp.tokenizer(text) if not t.is_punct or t.text == "'")
+    """The token norms of a phrase as running text gets them. English contractions written apart
+    in the lexicons ("do n't", "wo n't") are read joined, as they are spoken: their tokens then
+    get the norms of running text ("do", "not"; "will", "not"), and "n't" alone is "not"."""
+    tokens = nlp.tokenizer(_CONTRACTION_APART.sub(r"\1n't", text))
+    return tuple("not" if t.lower_ == "n't" else t.norm_
+                 for t in tokens if not t.is_punct or t.text == "'")  # fmt: skip
+
+
+_CONTRACTION_APART = re.compile(r"(\w) n't\b")
 
 
 def phrase_set(nlp: Language, phrases: list[str]) -> set[tuple[str, ...]]:
