@@ -118,6 +118,8 @@ class LanguagePack:
         strings = self._strings
         orth = [strings.get(row[0]) or self._string(row[0]) for row in array]
         norm = [strings.get(row[1]) or self._string(row[1]) for row in array]
+        if "-" in text:  # a cut-off word keeps its dash ("-du", "så-"): match the word itself
+            norm = [n.strip("-") or n for n in norm]
         start = [row[3] for row in array]
         return _Tokens(text, orth, norm, [bool(row[2]) for row in array], start,
                        [s + len(t) for s, t in zip(start, orth, strict=True)])  # fmt: skip
