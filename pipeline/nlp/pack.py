@@ -175,10 +175,10 @@ class LanguagePack:
         return first_word, (i if i < b else a), end
 
     def _after_comma(self, tokens: _Tokens, a: int, begin: int) -> bool:
-        """Whether a unit's clause starts at `begin`: after a comma or colon, fillers skipped."""
+        """Whether a clause of the unit starting at token `a` starts at `begin`: right after a
+        comma or colon, one-word fillers ("så", "øh") skipped."""
         i = begin - 1
-        while i > a and not tokens.punct[i] and (tokens.norm[i],) in self.fillers_by_first.get(
-                tokens.norm[i], ()):  # fmt: skip
+        while i > a and (tokens.norm[i],) in self.fillers_by_first.get(tokens.norm[i], ()):
             i -= 1
         return i > a and tokens.orth[i] in (",", ":")
 

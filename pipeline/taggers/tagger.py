@@ -32,10 +32,10 @@ EVIDENCE = {
     ("agency", "non_agentive"): r.NON_AGENTIVE_GROUPS,
 }
 RULES_CALIBRATION = "rules_calibration.json"
-# Dimensions whose turn label is the roll-up of the units' model labels (codebook: a question or
-# a reflection is a property of a sentence); the others are judged on the whole turn, which
-# measured better for them on the project's gold turns (docs/validation.md).
-ROLL_UP_FROM_UNITS = ("question", "reflection")
+# Dimensions whose turn label is the roll-up of the units' model labels (codebook: the
+# caseworker's act is a property of a sentence); framing and agency are judged on the whole
+# turn, which measured better for them on the project's gold turns (docs/validation.md).
+ROLL_UP_FROM_UNITS = ("question", "reflection", "input")
 
 
 @dataclass
