@@ -31,10 +31,7 @@ def test_the_rest_runs_without_torch():
         "print(Tagger('da', config, 'rules').tag_text('Hvad tænker du?').labels['question'])\n"
         "assert 'torch' not in sys.modules\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          cwd=ROOT)  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "open"
+    assert run_python(code) == "open"
 
 
 def test_spacy_is_imported_without_torch():
@@ -50,7 +47,12 @@ def test_spacy_is_imported_without_torch():
         "import torch\n"
         "print(torch.tensor([1, 2]).sum().item())\n"
     )
+    assert run_python(code) == "3"
+
+
+def run_python(code: str) -> str:
+    """What `code` prints, run in a fresh interpreter (nothing imported yet)."""
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           cwd=ROOT)  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "3"
+    return done.stdout.strip()
