@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -16,6 +17,9 @@ from pipeline.taggers.features import Item
 from pipeline.taggers.model import fit_models, fit_on_units, save_models
 from pipeline.taggers.schema import BY_NAME, DIMENSIONS
 from pipeline.taggers.tagger import ROLL_UP_FROM_UNITS, RULES_CALIBRATION, Tagger
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 
 def train(lang: str, config: Config, annotations: Path, models: Path, seed: int = 0,
@@ -42,12 +46,17 @@ def train(lang: str, config: Config, annotations: Path, models: Path, seed: int 
         )
         sizes[dimension.name] = dict(Counter(labels))
     fitted = fit_models(items, labelled, seed)
+    unit_features: dict[tuple[int, ...], tuple[list[int], sparse.csr_matrix]] = {}
     for name in ROLL_UP_FROM_UNITS:  # decided per unit: refit on units
         if name in fitted:
             rows, labels = labelled[name]
-            turns = [[Item.of_unit(unit, frame.at[i, "context"], tags.labels)
-                      for unit, tags in tagged[i].units] for i in rows]  # fmt: skip
-            fitted[name] = fit_on_units(fitted[name], BY_NAME[name].labels, turns, labels, seed)
+            if tuple(rows) not in unit_features:  # the dimensions of a role share rows, features
+                units = [Item.of_unit(unit, frame.at[i, "context"], tags.labels)
+                         for i in rows for unit, tags in tagged[i].units]  # fmt: skip
+                unit_features[tuple(rows)] = ([len(tagged[i].units) for i in rows],
+                                              fitted[name].features.transform(units))  # fmt: skip
+            fitted[name] = fit_on_units(fitted[name], BY_NAME[name].labels,
+                                        *unit_features[tuple(rows)], labels, seed)  # fmt: skip
     folder = models / lang
     meta = {"language": lang, "seed": seed, "turns": len(frame), "labels": sizes,
             "annotations_sha256": _digest(frame)}  # fmt: skip

@@ -83,20 +83,20 @@ def fit_models(
             for name, (rows, labels) in labelled.items()}  # fmt: skip
 
 
-def fit_on_units(model: DimensionModel, order: tuple[str, ...], turns: list[list[Item]],
-                 labels: list[str], seed: int) -> DimensionModel:  # fmt: skip
-    """Refit a turn model on the units of its turns, as the tagger decides questions and
-    reflections per unit. The annotations label turns, so each unit's label is inferred: a
-    one-unit turn's unit, and every unit of a turn labelled with the last label in `order`
+def fit_on_units(model: DimensionModel, order: tuple[str, ...], sizes: list[int],
+                 matrix: sparse.csr_matrix, labels: list[str],
+                 seed: int) -> DimensionModel:  # fmt: skip
+    """Refit a turn model on the units of its turns, as the tagger decides questions,
+    reflections and input per unit: `matrix` holds the units' features, turn after turn, `sizes`
+    how many units each turn has. The annotations label turns, so each unit's label is inferred:
+    a one-unit turn's unit, and every unit of a turn labelled with the last label in `order`
     ("none", "no"), has the turn's label; in a longer turn, the unit the turn model finds likeliest
     to carry the turn's label carries it, and the others keep the model's label where it does not
     rank above the turn's."""
-    units = [unit for turn in turns for unit in turn]
-    matrix = model.features.transform(units)
     probabilities = model.classifier.predict_proba(matrix)
     unit_labels, start = [], 0
-    for turn, label in zip(turns, labels, strict=True):
-        turn_p, start = probabilities[start : start + len(turn)], start + len(turn)
+    for size, label in zip(sizes, labels, strict=True):
+        turn_p, start = probabilities[start : start + size], start + size
         unit_labels += _unit_labels(label, order, model.labels, turn_p)
     return DimensionModel(model.name, model.features,
                           build_classifier(seed).fit(matrix, unit_labels))  # fmt: skip
