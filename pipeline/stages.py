@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 if TYPE_CHECKING:
@@ -24,13 +25,12 @@ from pipeline.aggregation import (
     UNIT_INPUTS,
     period_of,
     summarise,
-    summarise_by,
     summary_options,
 )
 from pipeline.caching import cache_folder
 from pipeline.config import Config
 from pipeline.figures import NAMES
-from pipeline.figures_cache import FiguresCache
+from pipeline.figures_cache import FiguresCache, SummaryCache
 from pipeline.history import update_history, withdrawn_conversations
 from pipeline.io.chunks import read_conversation_pairs
 from pipeline.io.gold import read_annotations, read_folder
@@ -54,11 +54,11 @@ def intake(
     result.table(messages).to_csv(out / "intake.csv", index=False, encoding="utf-8-sig")
     conversations = result.conversations
     turn_table = (
-        pd.concat([c.turns for c in conversations], ignore_index=True)
+        pa.concat_tables([c.table for c in conversations], promote_options="default").to_pandas()
         if conversations
         else pd.DataFrame(columns=META_COLUMNS)
     )
-    sizes = [len(c.turns) for c in conversations]
+    sizes = [c.table.num_rows for c in conversations]
     for column in META_COLUMNS:  # each conversation's manifest row on each of its turns
         turn_table[column] = np.repeat([getattr(c.entry, column) for c in conversations], sizes)
     ordered = META_COLUMNS + [c for c in turn_table.columns if c not in META_COLUMNS]
@@ -83,7 +83,8 @@ def aggregate(out: Path, metrics: Path, history: Path, config: Config) -> pd.Dat
     period = str(config.get("aggregate.period", "quarter"))
     options = summary_options(config)
     chunk = int(config.get("batch.chunk_conversations", 100))
-    cache = FiguresCache(out / "cache" / "figures.parquet", bool(config.get("batch.cache", True)))
+    keep = bool(config.get("batch.cache", True))
+    cache = FiguresCache(out / "cache" / "figures.parquet", keep)
     pairs = read_conversation_pairs(out / "turns.parquet", out / "units.parquet", chunk,
                                     (TURN_INPUTS, UNIT_INPUTS))  # fmt: skip
     figures = [cache.figures(turns, units) for turns, units in pairs]
@@ -96,8 +97,11 @@ def aggregate(out: Path, metrics: Path, history: Path, config: Config) -> pd.Dat
                          encoding="utf-8-sig")  # fmt: skip
     past = update_history(history, conversations, withdrawn_conversations(intake))
     past = past.assign(period=period_of(past["date"], period))
-    write_table(summarise_by(past, ["caseworker_id", "period"], **options), out, "caseworkers")
-    summary = summarise(conversations, **options)
+    summaries = SummaryCache(out / "cache" / "summaries.json", keep)
+    write_table(summaries.summarise_by(past, ["caseworker_id", "period"], **options), out,
+                "caseworkers")  # fmt: skip
+    medians = {**options, "resamples": 0}  # the corpus figures and trends show no interval
+    summary = summarise(conversations, **medians)
     corpus = {"conversations": len(conversations),
               "caseworkers": conversations["caseworker_id"].nunique(),
               "turns": _rows(out / "turns.parquet"), "units": _rows(out / "units.parquet"),
@@ -109,9 +113,11 @@ def aggregate(out: Path, metrics: Path, history: Path, config: Config) -> pd.Dat
     trends.mkdir(exist_ok=True)
     for stale in trends.glob("*.csv"):
         stale.unlink()
-    _trend(past, options).to_csv(trends / "corpus.csv", index=False)
+    _trend(past, summaries, medians).to_csv(trends / "corpus.csv", index=False)
     for unit, frame in past.groupby("unit", sort=True):
-        _trend(frame, options).to_csv(trends / f"unit_{safe_name(str(unit))}.csv", index=False)
+        _trend(frame, summaries, medians).to_csv(trends / f"unit_{safe_name(str(unit))}.csv",
+                                                 index=False)  # fmt: skip
+    summaries.save()
     return conversations
 
 
@@ -119,9 +125,9 @@ def _rows(path: Path) -> int:
     return pq.ParquetFile(path).metadata.num_rows
 
 
-def _trend(conversations: pd.DataFrame, options: dict) -> pd.DataFrame:
+def _trend(conversations: pd.DataFrame, summaries: SummaryCache, options: dict) -> pd.DataFrame:
     """Per period: the number of conversations and the median of every figure."""
-    summary = summarise_by(conversations, ["period"], **options)
+    summary = summaries.summarise_by(conversations, ["period"], **options)
     columns = ["period", "conversations", *(f"{n}_median" for n in NAMES)]
     return summary.reindex(columns=columns).rename(columns={f"{n}_median": n for n in NAMES})
 

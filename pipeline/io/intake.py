@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 from tqdm import tqdm
 
 from pipeline.config import Config
@@ -70,10 +71,15 @@ class IntakeRecord:
 
 @dataclass
 class Conversation:
-    """An analysed conversation: its manifest row and its turns."""
+    """An analysed conversation: its manifest row and its turns, as an Arrow table (as they
+    are cached: a run over many unchanged transcripts makes one table of them, not many)."""
 
     entry: ManifestEntry
-    turns: pd.DataFrame
+    table: pa.Table
+
+    @property
+    def turns(self) -> pd.DataFrame:
+        return self.table.to_pandas()
 
 
 @dataclass
@@ -107,6 +113,7 @@ class IntakeGate:
         self._cache_keys: set[str] = set()
         self._reads: dict[str, tuple[Format, ReadResult] | UnreadableFile] = {}
         self._entries_by_file: dict[str, list[ManifestEntry]] = defaultdict(list)
+        self._resolved: dict[str, Path | None] = {}
 
     def run(self, progress: bool = True) -> IntakeResult:
         files = self._transcript_files()
@@ -157,7 +164,7 @@ class IntakeGate:
             return IntakeRecord(**fields), None if turns is None else Conversation(entry, turns)
         record, conversation = self._admit(entry, seen_ids)
         if record.format not in TABLE_FORMATS:
-            self.cache.write(key, record.__dict__, conversation and conversation.turns)
+            self.cache.write(key, record.__dict__, conversation and conversation.table)
         return record, conversation
 
     def _admit(
@@ -230,7 +237,7 @@ class IntakeGate:
             int(self.config.get("speaker_share.backchannel_max_words", 3)),
         )
         record.turns = len(turns)
-        return record, Conversation(entry, turns)
+        return record, Conversation(entry, pa.Table.from_pandas(turns, preserve_index=False))
 
     def _select(
         self, fmt: Format, result: ReadResult, entry: ManifestEntry
@@ -345,8 +352,10 @@ class IntakeGate:
 
     def _resolve(self, file: str) -> Path | None:
         """The file inside the folder, or None for a path that points outside it."""
-        path = (self.folder / file).resolve()
-        return path if path.is_relative_to(self.folder.resolve()) else None
+        if file not in self._resolved:
+            path = (self.folder / file).resolve()
+            self._resolved[file] = path if path.is_relative_to(self.folder.resolve()) else None
+        return self._resolved[file]
 
     def _relative(self, path: Path) -> str:
         try:

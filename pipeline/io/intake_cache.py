@@ -38,33 +38,40 @@ class IntakeCache:
             "code": digest_files(*(Path(__file__).parents[1] / p for p in _INTAKE_CODE)),
         }
         self._files: dict[Path, str] = {}
+        self._lexicons: dict[str, str] = {}
 
     def key(self, entry: ManifestEntry, path: Path | None) -> str:
         """The hash of a manifest row, its file and the intake settings."""
         parts = {**self._settings, "entry": dataclasses.asdict(entry), "file": self._digest(path),
-                 "lexicon": self.config.lexicon(entry.language)}  # fmt: skip
+                 "lexicon": self._lexicon(entry.language)}  # fmt: skip
         text = json.dumps(parts, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:40]
 
-    def read(self, key: str) -> tuple[dict, pd.DataFrame | None] | None:
+    def read(self, key: str) -> tuple[dict, pa.Table | None] | None:
         """The record's fields and the turns (None when not admitted); None if not cached."""
         path = self.folder / f"{key}{_SUFFIX}"
         if not path.is_file():
             return None
         table = feather.read_table(path)
         stored = json.loads(table.schema.metadata[_RECORD])
-        return stored["record"], table.to_pandas() if stored["admitted"] else None
+        return stored["record"], table if stored["admitted"] else None
 
-    def write(self, key: str, record: dict, turns: pd.DataFrame | None) -> None:
+    def write(self, key: str, record: dict, turns: pa.Table | None) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        table = pa.Table.from_pandas(turns if turns is not None else pd.DataFrame(),
-                                     preserve_index=False)  # fmt: skip
+        table = turns if turns is not None else pa.Table.from_pandas(pd.DataFrame())
         stored = json.dumps({"record": record, "admitted": turns is not None})
         metadata = {**(table.schema.metadata or {}), _RECORD: stored.encode()}
         write_arrow(table.replace_schema_metadata(metadata), self.folder / f"{key}{_SUFFIX}")
 
     def keep_only(self, keys: set[str]) -> int:
         return prune(self.folder, keys)
+
+    def _lexicon(self, lang: str) -> str:
+        """A hash of a language's lexicon, made once per run rather than once per row."""
+        if lang not in self._lexicons:
+            text = json.dumps(self.config.lexicon(lang), sort_keys=True, default=str)
+            self._lexicons[lang] = hashlib.sha256(text.encode()).hexdigest()
+        return self._lexicons[lang]
 
     def _digest(self, path: Path | None) -> str:
         if path is None or not path.is_file():
