@@ -5,6 +5,7 @@ there are enough conversations (CODEBOOK sections 1-4)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -101,7 +102,8 @@ def summarise(
 ) -> dict[str, object]:
     """Median, minimum and maximum of every figure across conversations, the number of
     conversations and minutes, and a 95 % bootstrap interval for each median where there are at
-    least `min_for_interval` conversations (`small_sample` says where there are fewer)."""
+    least `min_for_interval` conversations (`small_sample` says where there are fewer) and
+    `resamples` is not 0."""
     n = len(conversations)
     summary: dict[str, object] = {
         "conversations": n,
@@ -118,8 +120,8 @@ def summarise(
         summary[f"{name}_median"] = float(np.median(values)) if len(values) else math.nan
         summary[f"{name}_min"] = float(values.min()) if len(values) else math.nan
         summary[f"{name}_max"] = float(values.max()) if len(values) else math.nan
-        low, high = bootstrap_median(values, resamples, rng) if len(values) >= min_for_interval \
-            else (math.nan, math.nan)  # fmt: skip
+        low, high = bootstrap_median(values, resamples, rng) \
+            if resamples and len(values) >= min_for_interval else (math.nan, math.nan)  # fmt: skip
         summary[f"{name}_ci_low"], summary[f"{name}_ci_high"] = low, high
     return summary
 
@@ -140,13 +142,16 @@ def bootstrap_median(
     return float(np.percentile(medians, 2.5)), float(np.percentile(medians, 97.5))
 
 
-def summarise_by(conversations: pd.DataFrame, keys: list[str], **options: object) -> pd.DataFrame:
-    """`summarise` per group of `keys` (e.g. caseworker_id and period), one row per group."""
+def summarise_by(conversations: pd.DataFrame, keys: list[str],
+                 summary: Callable[..., dict[str, object]] = summarise,
+                 **options: object) -> pd.DataFrame:  # fmt: skip
+    """`summary` (by default `summarise`) per group of `keys` (e.g. caseworker_id and period),
+    one row per group."""
     if conversations.empty:
         return pd.DataFrame(columns=keys)
     rows = [
         {**dict(zip(keys, group if isinstance(group, tuple) else (group,), strict=True)),
-         **summarise(frame, **options)}  # type: ignore[arg-type]
+         **summary(frame, **options)}
         for group, frame in conversations.groupby(keys, sort=True)
     ]  # fmt: skip
     return pd.DataFrame(rows)

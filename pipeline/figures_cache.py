@@ -1,21 +1,24 @@
-"""Figures per conversation, kept between runs, so that a run computes the figures of only the
-conversations whose turns or tags changed.
+"""Figures per conversation and summaries of groups of conversations, kept between runs, so
+that a run computes the figures of only the conversations whose turns or tags changed, and
+summarises (bootstraps) only the groups whose figures changed.
 
-The cache is one table (`out/cache/figures.parquet`): a key per conversation and its figures.
-The key is a hash of the conversation's turn and unit rows (the columns the figures are made
-from) and of the code that computes the figures. After a run the table holds only the
-conversations of that run.
+`FiguresCache` is one table (`out/cache/figures.parquet`): a key per conversation and its
+figures. The key is a hash of the conversation's turn and unit rows (the columns the figures are
+made from) and of the code that computes the figures. After a run the table holds only the
+conversations of that run. `SummaryCache` (`out/cache/summaries.json`, figures only) keys each
+summary by a hash of the group's rows, the summary settings and the same code.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import pandas as pd
 
-from pipeline.aggregation import conversation_figures
-from pipeline.digest import digest_files
+from pipeline.aggregation import conversation_figures, summarise, summarise_by
+from pipeline.digest import digest_files, digest_values
 
 _FIGURES_CODE = ("aggregation.py", "speaker_share.py", "figures.py")
 
@@ -64,3 +67,36 @@ class FiguresCache:
                 digest.update(rows[at.get(conversation_id, [])].tobytes())
             keys[str(conversation_id)] = digest.hexdigest()[:40]
         return keys
+
+
+class SummaryCache:
+    def __init__(self, path: Path, keep: bool) -> None:
+        self.path, self.keep = path, keep
+        self._code = digest_files(*(Path(__file__).parent / p for p in _FIGURES_CODE))
+        self._known: dict[str, dict] = (json.loads(path.read_text()) if keep and path.is_file()
+                                        else {})  # fmt: skip
+        self._used: dict[str, dict] = {}
+
+    def summarise_by(self, conversations: pd.DataFrame, keys: list[str],
+                     **options: int) -> pd.DataFrame:  # fmt: skip
+        """`summarise_by(conversations, keys, **options)`, from the cache for each group whose
+        rows are the same (the rows are hashed once, not group by group)."""
+        conversations = conversations.reset_index(drop=True)
+        rows = pd.util.hash_pandas_object(conversations, index=False).to_numpy()
+        settings = digest_values(self._code, options, list(conversations.columns)).encode()
+
+        def summary(group: pd.DataFrame, **options: int) -> dict[str, object]:
+            key = hashlib.sha256(settings + rows[group.index.to_numpy()].tobytes()).hexdigest()
+            if key not in self._used:
+                self._used[key] = self._known.get(key) or summarise(group, **options)
+            return dict(self._used[key])
+
+        return summarise_by(conversations, keys, summary, **options)
+
+    def save(self) -> None:
+        """Keep the summaries of this run only (or none without `keep`)."""
+        if not self.keep:
+            self.path.unlink(missing_ok=True)
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text(json.dumps(self._used) + "\n")

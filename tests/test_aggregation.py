@@ -122,6 +122,9 @@ def test_bootstrap_interval_from_five_conversations():
     assert 0.2 <= summary["citizen_share_ci_low"] < summary["citizen_share_ci_high"] <= 0.6
     same = bootstrap_median(np.array([0.4] * 5), 200, np.random.default_rng(0))
     assert same == (0.4, 0.4)
+    medians_only = summarise(_conversations(shares), resamples=0)
+    assert medians_only["citizen_share_median"] == summary["citizen_share_median"]
+    assert math.isnan(medians_only["citizen_share_ci_low"])
 
 
 @pytest.mark.parametrize("seed", range(5))
