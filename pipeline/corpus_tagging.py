@@ -24,7 +24,7 @@ from joblib import Parallel, delayed, parallel_config
 
 from pipeline.caching import cache_folder
 from pipeline.config import Config
-from pipeline.io.chunks import ChunkWriter, read_conversations, table_of
+from pipeline.io.chunks import ChunkWriter, conversation_tables, table_of
 from pipeline.tag_cache import Entry, TagCache
 from pipeline.tagging import output_schemas, tag_table
 
@@ -124,11 +124,11 @@ def _tag_pending(source: Path, keys: list[str], pending: set[str], cache: TagCac
     size = max(1, min(settings.chunk_conversations, -(-len(pending) // (2 * settings.workers))))
     params, folder = _portable(config.params), str(config.config_dir.resolve())
     cache_dir = str(cache.folder.resolve())
-    conversations = ((key, c) for key, c in zip(keys, read_conversations(source), strict=True)
+    conversations = ((key, c) for key, c in zip(keys, conversation_tables(source), strict=True)
                      if key in pending)  # fmt: skip
-    work = ((pd.concat([c for _, c in chunk], ignore_index=True), params, folder, backend,
-             {c["conversation_id"].iat[0]: key for key, c in chunk}, schemas, cache_dir)
-            for chunk in _chunks(conversations, size))  # fmt: skip
+    work = ((pa.concat_tables([table for _, (_, table) in chunk]).to_pandas(), params, folder,
+             backend, {conversation_id: key for key, (conversation_id, _) in chunk}, schemas,
+             cache_dir) for chunk in _chunks(conversations, size))  # fmt: skip
     if len(pending) <= size:  # one chunk (a monthly run's few new conversations) is tagged here:
         # starting workers and loading the models on each would take longer than the work
         for arguments in work:

@@ -7,6 +7,7 @@ import codecs
 import copy
 import shutil
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
@@ -240,33 +241,49 @@ def test_figures_are_computed_again_only_for_changed_conversations(
 
     out = tmp_path / "out"
     shutil.copytree(sample_outputs, out)
-    (out / "cache" / "figures.parquet").unlink(missing_ok=True)
-    computed = []
-    figures = figures_cache.conversation_figures
+    for cached in ("figures.parquet", "summaries.json"):
+        (out / "cache" / cached).unlink(missing_ok=True)
+    computed, summarised = [], []
+    figures, summarise = figures_cache.conversation_figures, figures_cache.summarise
 
     def counted(turns: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
         computed.extend(turns["conversation_id"].unique())
         return figures(turns, units)
 
+    def counted_summary(conversations: pd.DataFrame, **options: int) -> dict:
+        summarised.append(tuple(conversations["conversation_id"]))
+        return summarise(conversations, **options)
+
     monkeypatch.setattr(figures_cache, "conversation_figures", counted)
+    monkeypatch.setattr(figures_cache, "summarise", counted_summary)
 
-    def aggregate() -> pd.DataFrame:
+    def aggregate(keep: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
         computed.clear()
-        return stages.aggregate(out, out / "metrics", out / "history.csv", config)
+        summarised.clear()
+        options = settings(config, config.get("paths.models"), cache=keep)
+        conversations = stages.aggregate(out, out / "metrics", out / "history.csv", options)
+        return conversations, pd.read_parquet(out / "caseworkers.parquet")
 
-    first = aggregate()
-    assert len(computed) == 14
-    pd.testing.assert_frame_equal(aggregate(), first)
-    assert computed == []
+    first, per_caseworker = aggregate()
+    assert len(computed) == 14 and len(summarised) == len(set(summarised)) > 2
+    again = aggregate()
+    pd.testing.assert_frame_equal(again[0], first)
+    pd.testing.assert_frame_equal(again[1], per_caseworker)
+    assert computed == [] and summarised == []
     units = pd.read_parquet(out / "units.parquet")
     units.loc[units["conversation_id"] == "cw02-2026-03-10", "question"] = "open"
     units.to_parquet(out / "units.parquet", index=False)
-    changed = aggregate()
+    changed, changed_per_caseworker = aggregate()
     assert computed == ["cw02-2026-03-10"]
+    # the group of cw02's conversations in that period, and that period for the corpus and unit
+    assert summarised and all("cw02-2026-03-10" in group for group in summarised)
     moved = changed["conversation_id"] == "cw02-2026-03-10"
     column = "open_question_units"
     assert (changed.loc[moved, column] > first.loc[moved, column]).all()
     pd.testing.assert_frame_equal(changed[~moved], first[~moved])
+    uncached = aggregate(keep=False)
+    pd.testing.assert_frame_equal(uncached[1], changed_per_caseworker)
+    assert not (out / "cache" / "summaries.json").exists()
 
 
 @pytest.mark.parametrize("text", ["plain", "two\nlines"])
@@ -283,3 +300,14 @@ def test_cache_entries_hold_each_conversations_csv_rows(text):
             assert set(table.column("conversation_id").to_pylist()) == {conversation_id}
             assert rows == csv_rows(table)
     assert b"".join(e.csv[0] for e in entries.values()) == csv_rows(turns)
+
+
+def test_digests_of_row_selections_equal_digests_of_the_selected_rows():
+    from pipeline.digest import HashedRows, digest_values
+
+    frame = pd.DataFrame({"conversation_id": list("abab"), "text": ["u", "v", "w", None]})
+    hashed = HashedRows.of(frame)
+    assert digest_values("x", hashed) == digest_values("x", frame)
+    rows = np.flatnonzero(frame["conversation_id"] == "a")
+    assert digest_values(hashed.select(rows)) == digest_values(frame.iloc[rows])
+    assert digest_values(hashed.select(rows)) != digest_values(frame.iloc[rows[:1]])

@@ -25,22 +25,31 @@ def read_conversations(path: Path, rows: int = READ_ROWS,
                        columns: list[str] | None = None) -> Iterator[pd.DataFrame]:  # fmt: skip
     """Each conversation's rows of a Parquet table whose conversations lie in one block each
     (all columns, or the given ones that the table has)."""
+    for _, table in conversation_tables(path, rows, columns):
+        yield table.to_pandas()
+
+
+def conversation_tables(
+    path: Path, rows: int = READ_ROWS, columns: list[str] | None = None
+) -> Iterator[tuple[str, pa.Table]]:
+    """`read_conversations` as Arrow tables (slices of what was read: no copies), each with its
+    conversation id, for callers that join many conversations before converting them."""
     seen: set[str] = set()
-    carry: pd.DataFrame | None = None
-    table = pq.ParquetFile(path)
+    carry: pa.Table | None = None
+    file = pq.ParquetFile(path)
     if columns is not None:
-        columns = [c for c in table.schema_arrow.names if c in {"conversation_id", *columns}]
-    for batch in table.iter_batches(batch_size=rows, columns=columns):
-        frame = batch.to_pandas()
+        columns = [c for c in file.schema_arrow.names if c in {"conversation_id", *columns}]
+    for batch in file.iter_batches(batch_size=rows, columns=columns):
+        table = pa.Table.from_batches([batch])
         if carry is not None:
-            frame = pd.concat([carry, frame], ignore_index=True)
-        ids = frame["conversation_id"].astype(str).to_numpy()
+            table = pa.concat_tables([carry, table])
+        ids = table.column("conversation_id").to_numpy(zero_copy_only=False).astype(str)
         cuts = [0, *(np.flatnonzero(ids[1:] != ids[:-1]) + 1).tolist(), len(ids)]
         for begin, end in pairwise(cuts[:-1]):
-            yield _checked(frame.iloc[begin:end].reset_index(drop=True), seen, path)
-        carry = frame.iloc[cuts[-2] :].reset_index(drop=True)
-    if carry is not None and len(carry):
-        yield _checked(carry, seen, path)
+            yield _checked(ids[begin], table.slice(begin, end - begin), seen, path)
+        carry = table.slice(cuts[-2])
+    if carry is not None and carry.num_rows:
+        yield _checked(str(carry.column("conversation_id")[0].as_py()), carry, seen, path)
 
 
 def read_conversation_pairs(
@@ -51,39 +60,38 @@ def read_conversation_pairs(
     (turns and units; all columns or the given ones of each); a conversation missing from
     `second` gets no rows there."""
     first_columns, second_columns = columns or (None, None)
-    seconds = read_conversations(second, columns=second_columns)
-    empty = pq.read_schema(second).empty_table().to_pandas()
+    seconds = conversation_tables(second, columns=second_columns)
+    empty = pq.read_schema(second).empty_table()
     if second_columns is not None:
-        empty = empty[[c for c in empty.columns if c in {"conversation_id", *second_columns}]]
+        empty = empty.select([c for c in empty.column_names
+                              if c in {"conversation_id", *second_columns}])  # fmt: skip
     waiting = next(seconds, None)
-    chunk: list[pd.DataFrame] = []
-    matched: list[pd.DataFrame] = []
-    for conversation in read_conversations(first, columns=first_columns):
+    chunk: list[pa.Table] = []
+    matched: list[pa.Table] = [empty]
+    for conversation_id, conversation in conversation_tables(first, columns=first_columns):
         chunk.append(conversation)
-        if (
-            waiting is not None
-            and waiting["conversation_id"].iat[0] == conversation["conversation_id"].iat[0]
-        ):
-            matched.append(waiting)
+        if waiting is not None and waiting[0] == conversation_id:
+            matched.append(waiting[1])
             waiting = next(seconds, None)
         if len(chunk) == conversations:
-            yield (
-                pd.concat(chunk, ignore_index=True),
-                pd.concat([empty, *matched], ignore_index=True),
-            )
-            chunk, matched = [], []
+            yield _frame(chunk), _frame(matched)
+            chunk, matched = [], [empty]
     if chunk:
-        yield pd.concat(chunk, ignore_index=True), pd.concat([empty, *matched], ignore_index=True)
+        yield _frame(chunk), _frame(matched)
     if waiting is not None:
-        raise NotGrouped(f"{second}: conversation {waiting['conversation_id'].iat[0]} out of order")
+        raise NotGrouped(f"{second}: conversation {waiting[0]} out of order")
 
 
-def _checked(conversation: pd.DataFrame, seen: set[str], path: Path) -> pd.DataFrame:
-    conversation_id = str(conversation["conversation_id"].iat[0])
+def _frame(tables: list[pa.Table]) -> pd.DataFrame:
+    return pa.concat_tables(tables).to_pandas()
+
+
+def _checked(conversation_id: str, table: pa.Table, seen: set[str],
+             path: Path) -> tuple[str, pa.Table]:  # fmt: skip
     if conversation_id in seen:
         raise NotGrouped(f"{path}: conversation {conversation_id}")
     seen.add(conversation_id)
-    return conversation
+    return conversation_id, table
 
 
 class ChunkWriter:

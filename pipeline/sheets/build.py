@@ -11,6 +11,7 @@ import math
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -18,7 +19,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from pipeline import __version__
 from pipeline.aggregation import period_of, summarise, summarise_by, summary_options
 from pipeline.config import Config
-from pipeline.digest import digest_files, digest_values
+from pipeline.digest import HashedRows, digest_files, digest_values
 from pipeline.figures import BY_NAME
 from pipeline.history import read_history
 from pipeline.io.personal_data import PersonalDataScanner
@@ -66,16 +67,21 @@ def build_sheets(
     rendered.parent.mkdir(parents=True, exist_ok=True)
     before = json.loads(rendered.read_text()) if rendered.is_file() else {}
     shared = _shared_inputs(texts, scores, config)
+    owners = dict(zip(conversations["conversation_id"], conversations["caseworker_id"],
+                      strict=True))  # fmt: skip
+    turn_rows, unit_rows = (_rows_by_caseworker(table, owners) for table in (turns, units))
+    hashed_turns, hashed_units = HashedRows.of(turns), HashedRows.of(units)
+    none = np.zeros(0, dtype=np.int64)
     paths, after = [], {}
     for caseworker_id, own in conversations.groupby("caseworker_id", sort=True):
-        ids = set(own["conversation_id"])
-        inputs = (own, turns[turns["conversation_id"].isin(ids)],
-                  units[units["conversation_id"].isin(ids)],
-                  past[past["caseworker_id"] == caseworker_id])  # fmt: skip
+        at_turns, at_units = turn_rows.get(caseworker_id, none), unit_rows.get(caseworker_id, none)
+        own_past = past[past["caseworker_id"] == caseworker_id]
         path = folder / names[str(caseworker_id)]
-        after[path.name] = digest_values(shared, *inputs)
+        after[path.name] = digest_values(shared, own, hashed_turns.select(at_turns),
+                                         hashed_units.select(at_units), own_past)  # fmt: skip
         if before.get(path.name) != after[path.name] or not path.is_file():
-            path.write_text(render_sheet(str(caseworker_id), *inputs, texts, scores, config),
+            path.write_text(render_sheet(str(caseworker_id), own, turns.iloc[at_turns],
+                                         units.iloc[at_units], own_past, texts, scores, config),
                             encoding="utf-8")  # fmt: skip
         paths.append(path)
     rendered.write_text(json.dumps(after, indent=1, sort_keys=True) + "\n")
@@ -83,6 +89,13 @@ def build_sheets(
                          encoding="utf-8-sig")  # fmt: skip
     (folder / "index.html").write_text(render_index(names, intake, texts), encoding="utf-8")
     return paths
+
+
+def _rows_by_caseworker(table: pd.DataFrame, owners: dict[str, str]) -> dict[str, np.ndarray]:
+    """Each caseworker's row positions (in table order) in a turn or unit table."""
+    owner = table["conversation_id"].map(owners)
+    return {caseworker_id: np.sort(at) for caseworker_id, at in
+            owner.groupby(owner, sort=False).indices.items()}  # fmt: skip
 
 
 def _shared_inputs(texts: dict, scores: dict, config: Config) -> str:
