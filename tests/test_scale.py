@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import copy
 import shutil
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -168,11 +169,23 @@ def test_only_sheets_whose_inputs_changed_are_drawn_again(sample_outputs, tmp_pa
     drawn.clear()
     build.build_sheets(out, config, evaluation, history, "da")
     assert drawn == []
+    later = date.today() + timedelta(days=30)
+
+    class Later(date):
+        @classmethod
+        def today(cls) -> date:
+            return later
+
+    monkeypatch.setattr(build, "date", Later)
+    build.build_sheets(out, config, evaluation, history, "da")
+    assert drawn == []  # a new day alone draws no sheet again: each keeps the date it was made
     turns = pd.read_parquet(out / "turns.parquet")
     turns.loc[turns["caseworker_id"] == "cw-03", "text"] += " "
     turns.to_parquet(out / "turns.parquet", index=False)
     build.build_sheets(out, config, evaluation, history, "da")
     assert drawn == ["cw-03"]
+    made_on = {p.stem: later.isoformat() in p.read_text() for p in (out / "sheets").glob("cw-*")}
+    assert made_on == {"cw-01": False, "cw-02": False, "cw-03": True, "cw-04": False}
     assert sorted(p.name for p in (out / "sheets").glob("*.html"))[-1] == "index.html"
 
 

@@ -99,13 +99,15 @@ def _rows_by_caseworker(table: pd.DataFrame, owners: dict[str, str]) -> dict[str
 
 
 def _shared_inputs(texts: dict, scores: dict, config: Config) -> str:
-    """What every sheet depends on besides the caseworker's rows: texts, scores, settings,
-    the date in the footer, and the code, templates and lists that make a sheet."""
+    """What every sheet depends on besides the caseworker's rows: texts, scores, settings, and
+    the code, templates and lists that make a sheet. Not today's date: a sheet whose inputs did
+    not change keeps the date it was made on (its footer stays true), so a run on a new day
+    draws only the sheets whose figures or words changed."""
     here = Path(__file__).parent
     code = digest_files(here, here.parent / "aggregation.py", here.parent / "figures.py",
                         config.config_dir / "personal_data")  # fmt: skip
     settings = {key: config.get(key) for key in ("aggregate", "sheets")}
-    return digest_values(texts, scores, settings, __version__, date.today().isoformat(), code)
+    return digest_values(texts, scores, settings, __version__, code)
 
 
 def render_sheet(
