@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.aggregation import conversation_figures, summarise, summarise_by
-from pipeline.digest import digest_files, digest_values
+from pipeline.digest import HashedRows, digest_files, digest_values
 
 _FIGURES_CODE = ("aggregation.py", "speaker_share.py", "figures.py")
 
@@ -82,11 +82,10 @@ class SummaryCache:
         """`summarise_by(conversations, keys, **options)`, from the cache for each group whose
         rows are the same (the rows are hashed once, not group by group)."""
         conversations = conversations.reset_index(drop=True)
-        rows = pd.util.hash_pandas_object(conversations, index=False).to_numpy()
-        settings = digest_values(self._code, options, list(conversations.columns)).encode()
+        rows = HashedRows.of(conversations)
 
         def summary(group: pd.DataFrame, **options: int) -> dict[str, object]:
-            key = hashlib.sha256(settings + rows[group.index.to_numpy()].tobytes()).hexdigest()
+            key = digest_values(self._code, options, rows.select(group.index.to_numpy()))
             if key not in self._used:
                 self._used[key] = self._known.get(key) or summarise(group, **options)
             return dict(self._used[key])
