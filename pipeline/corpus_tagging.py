@@ -21,6 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 from joblib import Parallel, delayed, parallel_config
+from joblib.externals.loky import get_reusable_executor
 
 from pipeline.caching import cache_folder
 from pipeline.config import Config
@@ -157,6 +158,8 @@ def _parallel(settings: BatchSettings) -> Iterator[Parallel]:
     else:
         with Parallel(n_jobs=settings.workers, **STREAM) as parallel:
             yield parallel
+        if settings.workers > 1:  # loky keeps idle workers, each holding its models (~450 MB),
+            get_reusable_executor().shutdown(wait=True)  # through the stages that follow
 
 
 @contextmanager

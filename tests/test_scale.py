@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
+import psutil
 import pyarrow as pa
 import pytest
 
@@ -66,6 +67,9 @@ def test_one_worker_two_workers_and_dask_give_the_same_tables(intake_turns, tmp_
               settings(config, trained_models, chunk_conversations=4))  # fmt: skip
     two = tag(intake_turns, tmp_path / "two",
               settings(config, trained_models, workers=2, chunk_conversations=4))  # fmt: skip
+    # the workers, each holding the models, are gone when the tag step is done
+    assert not [p for p in psutil.Process().children(recursive=True)
+                if "LokyProcess" in " ".join(p.cmdline())]  # fmt: skip
     with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster:
         dask = tag(intake_turns, tmp_path / "dask", settings(
             config, trained_models, executor="dask", scheduler=cluster.scheduler_address,
