@@ -23,10 +23,15 @@ from pipeline.digest import HashedRows, digest_files, digest_values
 _FIGURES_CODE = ("aggregation.py", "speaker_share.py", "figures.py")
 
 
+def _figures_code() -> str:
+    """A hash of the code that computes figures and summaries: a change to it empties both."""
+    return digest_files(*(Path(__file__).parent / p for p in _FIGURES_CODE))
+
+
 class FiguresCache:
     def __init__(self, path: Path, keep: bool) -> None:
         self.path, self.keep = path, keep
-        self._code = digest_files(*(Path(__file__).parent / p for p in _FIGURES_CODE))
+        self._code = _figures_code()
         known = pd.read_parquet(path) if keep and path.is_file() else pd.DataFrame({"key": []})
         self._known = known.set_index("key")
         self._used: list[pd.DataFrame] = []
@@ -72,7 +77,7 @@ class FiguresCache:
 class SummaryCache:
     def __init__(self, path: Path, keep: bool) -> None:
         self.path, self.keep = path, keep
-        self._code = digest_files(*(Path(__file__).parent / p for p in _FIGURES_CODE))
+        self._code = _figures_code()
         self._known: dict[str, dict] = (json.loads(path.read_text()) if keep and path.is_file()
                                         else {})  # fmt: skip
         self._used: dict[str, dict] = {}
