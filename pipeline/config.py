@@ -10,6 +10,13 @@ import yaml
 
 DEFAULT_PARAMS = Path("configs") / "params.yaml"
 _PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml, when PyYAML has it
+
+
+def parse_yaml(text: str) -> object:
+    """`yaml.safe_load`, with libyaml's parser where PyYAML was built with it (about ten times
+    faster on the lexicons, which every run reads)."""
+    return yaml.load(text, Loader=_YAML_LOADER)
 
 
 class ConfigError(Exception):
@@ -27,7 +34,7 @@ class Config:
         candidates = [path] if path else [DEFAULT_PARAMS, _PACKAGE_ROOT / DEFAULT_PARAMS]
         for candidate in candidates:
             if candidate.is_file():
-                params = yaml.safe_load(candidate.read_text(encoding="utf-8")) or {}
+                params = parse_yaml(candidate.read_text(encoding="utf-8")) or {}
                 return cls(params, candidate.resolve().parent)
         raise ConfigError(str(candidates[0]))
 
@@ -48,5 +55,5 @@ class Config:
         if lang not in self._lexicons:
             path = self.config_dir / "lexicons" / f"{lang}.yaml"
             text = path.read_text(encoding="utf-8") if path.is_file() else ""
-            self._lexicons[lang] = yaml.safe_load(text) or {}
+            self._lexicons[lang] = parse_yaml(text) or {}
         return self._lexicons[lang]

@@ -6,7 +6,7 @@ import os
 from functools import cache
 from pathlib import Path
 
-import yaml
+from pipeline.config import parse_yaml
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 UI_LANGUAGES = ("da", "en")
@@ -15,7 +15,7 @@ ENV_VAR = "SAMTALESPEJL_UI_LANG"
 
 @cache
 def _catalogue(lang: str) -> dict:
-    return yaml.safe_load((LOCALE_DIR / f"{lang}.yaml").read_text(encoding="utf-8"))
+    return parse_yaml((LOCALE_DIR / f"{lang}.yaml").read_text(encoding="utf-8"))
 
 
 def resolve_language(setting: str | None = None) -> str:

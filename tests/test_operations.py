@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from pipeline.cli import main
+from pipeline.config import parse_yaml
 from pipeline.doctor import check
 from pipeline.history import read_history
 from tests.conftest import run_job
@@ -180,3 +181,11 @@ def test_doctor_leaves_outputs_outside_the_project_alone(tmp_path, config):
     found = _findings(root, transcripts, tmp_path / "elsewhere", config)
     assert "outputs_not_ignored" not in found
     assert "outputs_not_ignored" in _findings(root, transcripts, root / "out", config)
+
+
+def test_every_settings_file_reads_the_same_with_the_fast_yaml_parser():
+    files = [*ROOT.glob("configs/**/*.yaml"), *ROOT.glob("pipeline/locale/*.yaml")]
+    assert len(files) >= 8
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert parse_yaml(text) == yaml.safe_load(text), path

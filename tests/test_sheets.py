@@ -111,6 +111,22 @@ def test_excerpt_with_personal_data_is_withheld(config):
     assert picked.withheld == 1
 
 
+def test_excerpt_context_is_the_other_speakers_last_turn_in_the_same_conversation():
+    from pipeline.sheets.excerpts import _previous_turns
+
+    rows = [("a", 3, "caseworker", "A3"), ("b", 0, "citizen", "B0"), ("a", 0, "caseworker", "A0"),
+            ("a", 2, "interpreter", "A2"), ("a", 1, "citizen", "A1"),
+            ("b", 1, "caseworker", "B1")]  # fmt: skip
+    turns = pd.DataFrame(rows, columns=["conversation_id", "turn", "role", "text"])
+    previous = _previous_turns(turns)
+    assert previous[("a", 1, "citizen")] == ("caseworker", "A0")
+    assert previous[("a", 3, "caseworker")] == ("citizen", "A1")  # not the interpreter's turn
+    assert previous[("a", 3, "citizen")] == ("caseworker", "A0")
+    assert previous[("b", 1, "caseworker")] == ("citizen", "B0")
+    assert ("a", 0, "caseworker") not in previous and ("b", 0, "citizen") not in previous
+    assert len(previous) == 6  # a1 as the citizen, a2 and a3 as either role, b1 as the caseworker
+
+
 def test_mark_splits_text_at_the_evidence():
     assert mark("Det lyder som om du er træt.", "det lyder som om") == [
         ("Det lyder som om", True), (" du er træt.", False)]  # fmt: skip

@@ -107,6 +107,7 @@ class IntakeGate:
     def __init__(self, folder: Path, config: Config, messages: Messages,
                  cache: IntakeCache | None = None) -> None:  # fmt: skip
         self.folder = folder
+        self._root = folder.resolve()
         self.config = config
         self.messages = messages
         self.cache = cache
@@ -354,12 +355,12 @@ class IntakeGate:
         """The file inside the folder, or None for a path that points outside it."""
         if file not in self._resolved:
             path = (self.folder / file).resolve()
-            self._resolved[file] = path if path.is_relative_to(self.folder.resolve()) else None
+            self._resolved[file] = path if path.is_relative_to(self._root) else None
         return self._resolved[file]
 
     def _relative(self, path: Path) -> str:
         try:
-            return path.relative_to(self.folder.resolve()).as_posix()
+            return path.relative_to(self._root).as_posix()
         except ValueError:
             return path.name
 

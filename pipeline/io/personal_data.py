@@ -13,7 +13,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from pipeline.config import parse_yaml
 
 KINDS = ("cpr", "phone", "email", "address", "names")
 
@@ -80,5 +80,5 @@ def _is_cpr(match: re.Match[str]) -> bool:
 @lru_cache(maxsize=8)
 def _scanner(config_dir: Path, lang: str) -> PersonalDataScanner:
     path = config_dir / "personal_data" / f"{lang}.yaml"
-    lists = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    lists = parse_yaml(path.read_text(encoding="utf-8")) if path.exists() else {}
     return PersonalDataScanner(lists.get("first_names", []), lists.get("street_words", []))

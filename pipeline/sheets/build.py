@@ -13,12 +13,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from pipeline import __version__
 from pipeline.aggregation import period_of, summarise, summarise_by, summary_options
-from pipeline.config import Config
+from pipeline.config import Config, parse_yaml
 from pipeline.digest import HashedRows, digest_files, digest_values
 from pipeline.figures import BY_NAME
 from pipeline.history import read_history
@@ -39,7 +38,7 @@ _ENVIRONMENT = Environment(
 def sheet_texts(config: Config, lang: str) -> dict:
     """configs/sheet/<lang>.yaml: every text on a sheet, editable by supervisors."""
     path = config.config_dir / "sheet" / f"{lang}.yaml"
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return parse_yaml(path.read_text(encoding="utf-8"))
 
 
 def build_sheets(

@@ -110,16 +110,17 @@ def mark(text: str, evidence: object) -> list[tuple[str, bool]]:
 def _previous_turns(turns: pd.DataFrame) -> dict[tuple[str, int, str], tuple[str, str]]:
     """(conversation, turn, role) -> (role, text) of the last turn before it by another role
     (caseworker or citizen; an interpreter's or relative's turn is not the context)."""
+    ordered = turns.sort_values(["conversation_id", "turn"], kind="stable")
+    conversation = ordered["conversation_id"]
     previous: dict[tuple[str, int, str], tuple[str, str]] = {}
-    for conversation_id, conversation in turns.groupby("conversation_id", sort=False):
-        last: dict[str, str] = {}
-        for row in conversation.sort_values("turn").itertuples(index=False):
-            for role in ("caseworker", "citizen"):
-                other = "citizen" if role == "caseworker" else "caseworker"
-                if other in last:
-                    previous[(conversation_id, row.turn, role)] = (other, last[other])
-            if row.role in ("caseworker", "citizen"):
-                last[row.role] = row.text
+    for role, other in (("caseworker", "citizen"), ("citizen", "caseworker")):
+        said = ordered["text"].where(ordered["role"] == other)
+        last = said.groupby(conversation).ffill().groupby(conversation).shift()
+        known = last.notna().to_numpy()
+        previous.update(
+            ((c, t, role), (other, text)) for c, t, text in
+            zip(conversation[known], ordered["turn"][known], last[known], strict=True)
+        )  # fmt: skip
     return previous
 
 
