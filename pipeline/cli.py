@@ -8,6 +8,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -19,6 +20,9 @@ from pipeline.io.manifest_draft import draft_manifest
 from pipeline.messages import UI_LANGUAGES, Messages, resolve_language
 from pipeline.sheets.build import build_sheets
 from pipeline.taggers import ModelsMissing
+
+if TYPE_CHECKING:
+    from pipeline.corpus_tagging import TagCounts
 
 EXIT_OK, EXIT_NOTHING, EXIT_USAGE = 0, 1, 2
 HISTORY = Path("history") / "conversations.csv"  # `run` keeps its history beside its outputs
@@ -140,9 +144,7 @@ def _intake(args: argparse.Namespace, config: Config, messages: Messages) -> int
     code = _report(result, out / "intake.csv", messages, args.strict)
     if args.command == "run" and result.conversations:
         _ensure_models(config, messages)
-        counts = stages.tag(out, config)
-        print(messages.text("cli.tagged", turns=counts.turns, units=counts.units, path=out),
-              file=sys.stderr)  # fmt: skip
+        _report_tagging(stages.tag(out, config), out, messages)
         # Figures of this run stay with its outputs; the models' scores come from the project.
         stages.aggregate(out, out / "metrics", out / HISTORY, config)
         _write_sheets(out, config, messages, history=out / HISTORY)
@@ -169,9 +171,9 @@ def _write_sheets(out: Path, config: Config, messages: Messages, evaluation: Pat
                   history: Path | None = None) -> None:  # fmt: skip
     evaluation = evaluation or _path(config, "paths.metrics") / "eval.json"
     history = history or _path(config, "paths.history") / HISTORY.name
-    paths = build_sheets(out, config, evaluation, history, messages.lang)
-    print(messages.text("cli.sheets_written", n=len(paths), path=out / "sheets" / "index.html"),
-          file=sys.stderr)  # fmt: skip
+    sheets = build_sheets(out, config, evaluation, history, messages.lang)
+    print(messages.text("cli.sheets_written", n=len(sheets.paths), drawn=len(sheets.drawn),
+                        path=out / "sheets" / "index.html"), file=sys.stderr)  # fmt: skip
 
 
 def _sample(args: argparse.Namespace, config: Config, messages: Messages) -> int:
@@ -272,10 +274,10 @@ def _tag(args: argparse.Namespace, config: Config, messages: Messages) -> int:
     from pipeline.corpus_tagging import tag_corpus
     from pipeline.tagging import TableError
 
+    counts = None
     try:
         if _streamable(args):
             counts = tag_corpus(args.input, args.out, args.units, config, args.backend, args.csv)
-            turns, units = counts.turns, counts.units
         else:
             turns, units = _tag_in_memory(args, config)
     except TableError as error:
@@ -285,8 +287,19 @@ def _tag(args: argparse.Namespace, config: Config, messages: Messages) -> int:
     except (ValueError, OSError) as error:
         print(messages.text("cli.table_error", error=error), file=sys.stderr)
         return EXIT_USAGE
-    print(messages.text("cli.tagged", turns=turns, units=units, path=args.out), file=sys.stderr)
+    if counts is None:
+        print(messages.text("cli.tagged", turns=turns, units=units, path=args.out), file=sys.stderr)
+    else:
+        _report_tagging(counts, args.out, messages)
     return EXIT_OK
+
+
+def _report_tagging(counts: TagCounts, path: Path, messages: Messages) -> None:
+    """What was tagged, and how much of it came unchanged from the cache of earlier runs."""
+    print(messages.text("cli.tagged", turns=counts.turns, units=counts.units, path=path),
+          file=sys.stderr)  # fmt: skip
+    print(messages.text("cli.tag_reuse", tagged=counts.tagged, cached=counts.cached),
+          file=sys.stderr)  # fmt: skip
 
 
 def _streamable(args: argparse.Namespace) -> bool:

@@ -201,7 +201,7 @@ def test_cli_exit_codes(messy_folder, tmp_path, capsys):
     assert main(["run", "--transcripts", str(tmp_path / "nope"), "--out", str(out)]) == 2
 
 
-def test_run_reads_tags_and_writes_every_table(messy_folder, tmp_path):
+def test_run_reads_tags_and_writes_every_table(messy_folder, tmp_path, capsys):
     import shutil
 
     import yaml
@@ -217,6 +217,9 @@ def test_run_reads_tags_and_writes_every_table(messy_folder, tmp_path):
     argv = ["run", "--transcripts", str(messy_folder), "--out", str(out),
             "--params", str(configs / "params.yaml")]  # fmt: skip
     assert main(argv) == 0
+    said = capsys.readouterr().err
+    assert "Samtaler tagget nu: 6; uændrede, hentet fra cachen: 0." in said
+    assert "1 ark; nye eller ændrede i denne kørsel: 1;" in said
     turns = pd.read_parquet(out / "turns.parquet")
     assert {"question", "agency", "framing", "act"} <= set(turns.columns)
     assert set(turns["conversation_id"]) == {"broken", "good", "names", "t1", "teams", "windows"}
@@ -226,3 +229,7 @@ def test_run_reads_tags_and_writes_every_table(messy_folder, tmp_path):
     assert pd.read_csv(out / "caseworkers.csv")["caseworker_id"].tolist() == ["cw-01"]
     assert (out / "metrics" / "corpus.json").is_file()
     assert {p.name for p in (out / "sheets").iterdir()} == {"cw-01.html", "index.html"}
+    assert main(argv) == 0  # again: nothing is tagged or drawn anew
+    said = capsys.readouterr().err
+    assert "Samtaler tagget nu: 0; uændrede, hentet fra cachen: 6." in said
+    assert "1 ark; nye eller ændrede i denne kørsel: 0;" in said

@@ -186,8 +186,9 @@ def test_only_sheets_whose_inputs_changed_are_drawn_again(sample_outputs, tmp_pa
     turns = pd.read_parquet(out / "turns.parquet")
     turns.loc[turns["caseworker_id"] == "cw-03", "text"] += " "
     turns.to_parquet(out / "turns.parquet", index=False)
-    build.build_sheets(out, config, evaluation, history, "da")
-    assert drawn == ["cw-03"]
+    sheets = build.build_sheets(out, config, evaluation, history, "da")
+    assert drawn == ["cw-03"] and [p.stem for p in sheets.drawn] == drawn
+    assert len(sheets.paths) == 4
     made_on = {p.stem: later.isoformat() in p.read_text() for p in (out / "sheets").glob("cw-*")}
     assert made_on == {"cw-01": False, "cw-02": False, "cw-03": True, "cw-04": False}
     assert sorted(p.name for p in (out / "sheets").glob("*.html"))[-1] == "index.html"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -41,10 +42,16 @@ def sheet_texts(config: Config, lang: str) -> dict:
     return parse_yaml(path.read_text(encoding="utf-8"))
 
 
+@dataclass(frozen=True)
+class Sheets:
+    paths: list[Path]  # every caseworker's sheet
+    drawn: list[Path]  # those drawn in this run: the others' inputs had not changed
+
+
 def build_sheets(
     out: Path, config: Config, evaluation: Path | None, history: Path, lang: str
-) -> list[Path]:
-    """Write one sheet per caseworker and the index into `out/sheets`; return the sheet paths.
+) -> Sheets:
+    """Write one sheet per caseworker and the index into `out/sheets`.
 
     A sheet covers the caseworker's conversations in this run; its trend also shows the earlier
     periods kept in the history of figures."""
@@ -71,7 +78,7 @@ def build_sheets(
     turn_rows, unit_rows = (_rows_by_caseworker(table, owners) for table in (turns, units))
     hashed_turns, hashed_units = HashedRows.of(turns), HashedRows.of(units)
     none = np.zeros(0, dtype=np.int64)
-    paths, after = [], {}
+    paths, drawn, after = [], [], {}
     for caseworker_id, own in conversations.groupby("caseworker_id", sort=True):
         at_turns, at_units = turn_rows.get(caseworker_id, none), unit_rows.get(caseworker_id, none)
         own_past = past[past["caseworker_id"] == caseworker_id]
@@ -82,12 +89,13 @@ def build_sheets(
             path.write_text(render_sheet(str(caseworker_id), own, turns.iloc[at_turns],
                                          units.iloc[at_units], own_past, texts, scores, config),
                             encoding="utf-8")  # fmt: skip
+            drawn.append(path)
         paths.append(path)
     rendered.write_text(json.dumps(after, indent=1, sort_keys=True) + "\n")
     intake = pd.read_csv(out / "intake.csv", dtype=str, keep_default_na=False,
                          encoding="utf-8-sig")  # fmt: skip
     (folder / "index.html").write_text(render_index(names, intake, texts), encoding="utf-8")
-    return paths
+    return Sheets(paths, drawn)
 
 
 def _rows_by_caseworker(table: pd.DataFrame, owners: dict[str, str]) -> dict[str, np.ndarray]:
