@@ -18,7 +18,6 @@ from pipeline.config import Config, ConfigError
 from pipeline.io.intake import IntakeResult
 from pipeline.io.manifest_draft import draft_manifest
 from pipeline.messages import UI_LANGUAGES, Messages, resolve_language
-from pipeline.sheets.build import build_sheets
 from pipeline.taggers import ModelsMissing
 
 if TYPE_CHECKING:
@@ -169,6 +168,8 @@ def _sheets(args: argparse.Namespace, config: Config, messages: Messages) -> int
 
 def _write_sheets(out: Path, config: Config, messages: Messages, evaluation: Path | None = None,
                   history: Path | None = None) -> None:  # fmt: skip
+    from pipeline.sheets.build import build_sheets  # matplotlib only for commands that draw
+
     evaluation = evaluation or _path(config, "paths.metrics") / "eval.json"
     history = history or _path(config, "paths.history") / HISTORY.name
     sheets = build_sheets(out, config, evaluation, history, messages.lang)
