@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from pipeline import doctor, stages
-from pipeline.config import Config, ConfigError
+from pipeline.config import Config, ConfigError, LexiconError
 from pipeline.io.intake import IntakeResult
 from pipeline.io.manifest_draft import draft_manifest
 from pipeline.messages import UI_LANGUAGES, Messages, resolve_language
@@ -118,6 +118,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[args.command](args, config, messages)
     except ModelsMissing as error:
         print(messages.text("cli.models_missing", path=error), file=sys.stderr)
+        return EXIT_USAGE
+    except LexiconError as error:
+        print(messages.text("cli.lexicon_not_word", path=error.path, line=error.line,
+                            word=error.word), file=sys.stderr)  # fmt: skip
         return EXIT_USAGE
     except ImportError as error:  # the transformer backend without its extra
         if error.name not in ("torch", "transformers"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -21,6 +22,15 @@ def parse_yaml(text: str) -> object:
 
 class ConfigError(Exception):
     """The params file cannot be found or read."""
+
+
+class LexiconError(Exception):
+    """A word in a lexicon's lists that YAML reads as something else: yes, no, on, off and
+    true, false are booleans unless quoted."""
+
+    def __init__(self, path: Path, line: int, word: str) -> None:
+        super().__init__(f"{path}:{line}: {word}")
+        self.path, self.line, self.word = path, line, word
 
 
 @dataclass(frozen=True)
@@ -55,5 +65,30 @@ class Config:
         if lang not in self._lexicons:
             path = self.config_dir / "lexicons" / f"{lang}.yaml"
             text = path.read_text(encoding="utf-8") if path.is_file() else ""
+            _check_words(path, text)
             self._lexicons[lang] = parse_yaml(text) or {}
         return self._lexicons[lang]
+
+
+def _check_words(path: Path, text: str) -> None:
+    """Raise LexiconError at the first item of a list that YAML reads as a boolean or null, not
+    as a word: an unquoted `no` in `negations: [not, no]` would silently be False."""
+    found = sorted(_not_words(yaml.compose(text, Loader=_YAML_LOADER)))
+    if found:
+        raise LexiconError(path, *found[0])
+
+
+def _not_words(node: yaml.Node | None) -> Iterator[tuple[int, str]]:
+    """(line, text) of every list item under `node` that YAML reads as a boolean or null."""
+    if isinstance(node, yaml.MappingNode):
+        for _, value in node.value:
+            yield from _not_words(value)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            if isinstance(item, yaml.ScalarNode) and item.tag in _NOT_WORDS:
+                yield item.start_mark.line + 1, item.value
+            else:
+                yield from _not_words(item)
+
+
+_NOT_WORDS = ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:null")

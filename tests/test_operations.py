@@ -189,3 +189,31 @@ def test_every_settings_file_reads_the_same_with_the_fast_yaml_parser():
     for path in files:
         text = path.read_text(encoding="utf-8")
         assert parse_yaml(text) == yaml.safe_load(text), path
+
+
+def test_every_word_in_the_lexicons_is_read_as_a_word(config):
+    def words(node):
+        if isinstance(node, dict):
+            return [w for key, value in node.items() if key != "negatable" for w in words(value)]
+        return [w for value in node for w in words(value)] if isinstance(node, list) else [node]
+
+    for lang in ("da", "en"):
+        found = words(config.lexicon(lang))
+        assert len(found) > 300
+        assert all(isinstance(word, str | int) and not isinstance(word, bool) for word in found)
+    assert "no" in config.lexicon("en")["negations"]
+
+
+def test_an_unquoted_no_in_a_lexicon_stops_with_the_file_and_line(tmp_path, capsys):
+    (tmp_path / "lexicons").mkdir()
+    (tmp_path / "params.yaml").write_text((ROOT / "configs" / "params.yaml").read_text())
+    lexicon = tmp_path / "lexicons" / "en.yaml"
+    lexicon.write_text('fillers: [so, "yes"]\nnegations:\n  - not\n  - no\n')
+    table = tmp_path / "turns.csv"
+    pd.DataFrame({"text": ["Hi."], "role": ["caseworker"]}).to_csv(table, index=False)
+    code = main(["tag", str(table), "--lang", "en", "--backend", "rules", "--ui-lang", "en",
+                 "--params", str(tmp_path / "params.yaml"), "--out", str(tmp_path / "o.csv")])
+    assert code != 0
+    error = capsys.readouterr().err
+    assert f"{lexicon}, line 4:" in error and "'no'" in error and '"no"' in error
+    assert not (tmp_path / "o.csv").exists()
