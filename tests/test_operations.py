@@ -211,9 +211,10 @@ def test_an_unquoted_no_in_a_lexicon_stops_with_the_file_and_line(tmp_path, caps
     lexicon.write_text('fillers: [so, "yes"]\nnegations:\n  - not\n  - no\n')
     table = tmp_path / "turns.csv"
     pd.DataFrame({"text": ["Hi."], "role": ["caseworker"]}).to_csv(table, index=False)
-    code = main(["tag", str(table), "--lang", "en", "--backend", "rules", "--ui-lang", "en",
-                 "--params", str(tmp_path / "params.yaml"), "--out", str(tmp_path / "o.csv")])
-    assert code != 0
+    params, out = tmp_path / "params.yaml", tmp_path / "o.csv"
+    args = ["tag", str(table), "--lang", "en", "--backend", "rules", "--ui-lang", "en",
+            "--params", str(params), "--out", str(out)]  # fmt: skip
+    assert main(args) != 0
     error = capsys.readouterr().err
     assert f"{lexicon}, line 4:" in error and "'no'" in error and '"no"' in error
-    assert not (tmp_path / "o.csv").exists()
+    assert not out.exists()
