@@ -45,7 +45,7 @@ def train(lang: str, config: Config, annotations: Path, models: Path, seed: int 
             [tagged[i].labels[dimension.name] for i in rows], labels
         )
         sizes[dimension.name] = dict(Counter(labels))
-    fitted = fit_models(items, labelled, seed)
+    fitted = fit_models(items, labelled, seed, rules.pack.stop_words)
     unit_features: dict[tuple[int, ...], tuple[list[int], sparse.csr_matrix]] = {}
     for name in ROLL_UP_FROM_UNITS:  # decided per unit: refit on units
         if name in fitted:

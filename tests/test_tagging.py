@@ -9,6 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline.cli import main
+from pipeline.nlp.pack import LanguagePack
+from pipeline.taggers.features import ItemFeatures, _overlap
 from pipeline.taggers.tagger import Tagger, roll_up_probabilities
 from pipeline.tagging import TableError, tag_table
 
@@ -162,3 +164,23 @@ def test_rolled_up_question_probabilities_are_a_distribution(weights):
     assert (turn >= -1e-12).all()
     assert turn.sum() == pytest.approx(1)
     assert turn[0] == pytest.approx(max(u[2] for u in units))  # open if any unit is open
+
+
+@pytest.mark.parametrize(("lang", "text", "context", "share"), [
+    ("en", "Yeah.", "Yeah, I do headphones.", 0.0),
+    ("en", "Well, that's really something.", "That's really something, yeah.", 0.0),
+    ("en", "Your grandson.", "She won't let me hold my grandson.", 1.0),
+    ("da", "Okay, nå.", "Okay, nå ja, det ved jeg ikke.", 0.0),
+    ("da", "Så du har søgt tre jobs i denne måned.", "Jeg har søgt tre jobs.", 2 / 3),
+])  # fmt: skip
+def test_repeated_words_count_only_when_they_carry_content(config, lang, text, context, share):
+    stop_words = LanguagePack(lang, config.lexicon(lang)).stop_words
+    assert _overlap(text, context, stop_words) == pytest.approx(share)
+
+
+def test_models_saved_before_stop_words_load_and_count_every_word():
+    state = ItemFeatures(stop_words=frozenset({"yeah"})).__getstate__()
+    del state["stop_words"]
+    features = ItemFeatures.__new__(ItemFeatures)
+    features.__setstate__(state)
+    assert features.stop_words == frozenset()

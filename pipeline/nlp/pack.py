@@ -69,6 +69,10 @@ class LanguagePack:
                 self.fillers_by_first.setdefault(filler[0], []).append(filler)
         self.negations = {t[0] for t in phrase_set(self.nlp, lexicon.get("negations", []))}
         self.second_person = {t[0] for t in phrase_set(self.nlp, lexicon.get("second_person", []))}
+        # words that say nothing of what a turn is about: the language's, fillers, backchannels
+        self.stop_words = frozenset(self.nlp.Defaults.stop_words) | {
+            w.casefold() for w in [*lexicon.get("fillers", []), *lexicon.get("backchannels", [])]
+        }
         self.unit_min_tokens = int(lexicon.get("unit_min_tokens", 4))
         self._strings: dict[int, str] = {}
 

@@ -1,5 +1,6 @@
 """Features of a turn for the model backend: pattern hits, rule decisions, words, characters,
-and how much of the other speaker's previous turn it repeats (which helps to see a reflection).
+and how many of its content words the other speaker's previous turn has (which helps to see a
+reflection).
 The previous turn's own words are not features: they say more about how the training turns were
 written than about the turn being tagged (docs/validation.md)."""
 
@@ -44,11 +45,12 @@ class ItemFeatures(BaseEstimator, TransformerMixin):
     text. One instance serves every dimension of a language, so a batch of items is featurised
     once for all of them."""
 
-    def __init__(self, symbolic_weight: float = 1.0) -> None:
+    def __init__(self, symbolic_weight: float = 1.0, stop_words: frozenset[str] = frozenset()):
         self.symbolic_weight = symbolic_weight
+        self.stop_words = stop_words  # words that say nothing of the content (the language's)
 
     def fit(self, items: list[Item], y: object = None) -> ItemFeatures:
-        self.hits_ = DictVectorizer().fit([_symbolic(i) for i in items])
+        self.hits_ = DictVectorizer().fit([_symbolic(i, self.stop_words) for i in items])
         self.words_ = TfidfVectorizer(
             ngram_range=(1, 3), min_df=2, sublinear_tf=True, token_pattern=r"(?u)\b\w+\b|\?"
         ).fit([i.text for i in items])
@@ -60,7 +62,8 @@ class ItemFeatures(BaseEstimator, TransformerMixin):
     def transform(self, items: list[Item]) -> sparse.csr_matrix:
         texts = [i.text for i in items]
         return sparse.hstack([
-            self.hits_.transform([_symbolic(i) for i in items]) * self.symbolic_weight,
+            self.hits_.transform([_symbolic(i, self.stop_words) for i in items])
+            * self.symbolic_weight,
             self.words_.transform(texts),
             char_tfidf(self.chars_, texts, self.__dict__.setdefault("_words_seen", {})) * 0.5,
         ]).tocsr()  # fmt: skip
@@ -69,6 +72,10 @@ class ItemFeatures(BaseEstimator, TransformerMixin):
         state = super().__getstate__()
         state.pop("_words_seen", None)  # a cache, not part of the model
         return state
+
+    def __setstate__(self, state: dict) -> None:
+        # models saved before stop words existed counted every word, and still do
+        super().__setstate__({"stop_words": frozenset(), **state})
 
 
 WordCounts = tuple[np.ndarray, np.ndarray]  # vocabulary columns and counts of one word
@@ -124,7 +131,7 @@ def _char_counts(vectorizer: TfidfVectorizer, word: str,
     return pair
 
 
-def _symbolic(item: Item) -> dict[str, float]:
+def _symbolic(item: Item, stop_words: frozenset[str]) -> dict[str, float]:
     """Pattern groups (anywhere / at a unit's start), rule labels, form and overlap figures."""
     features: dict[str, float] = {}
     units = item.analysis.units
@@ -143,16 +150,18 @@ def _symbolic(item: Item) -> dict[str, float]:
     features["question_marks"] = float(min(marks, 3))
     features["ends_with_question"] = float(bool(units) and units[-1].question_mark)
     features["no_punctuation"] = float(not re.search(r"[.?!,]", item.text))
-    features["context_overlap"] = _overlap(item.text, item.context)
+    features["context_overlap"] = _overlap(item.text, item.context, stop_words)
     return features
 
 
-def _overlap(text: str, context: str) -> float:
-    """Share of the turn's longer words that the other speaker just said."""
-    words = _long_words(text)
-    return len(words & _long_words(context)) / len(words) if words else 0.0
+def _overlap(text: str, context: str, stop_words: frozenset[str]) -> float:
+    """Share of the turn's content words that the other speaker just said. Stop words and
+    backchannels do not count: "Yeah." after "Yeah, I do." repeats nothing."""
+    words = _content_words(text, stop_words)
+    return len(words & _content_words(context, stop_words)) / len(words) if words else 0.0
 
 
 @lru_cache(maxsize=4096)  # every unit of a turn has the same context
-def _long_words(text: str) -> frozenset[str]:
-    return frozenset(w for w in _WORD.findall(text.casefold()) if len(w) > 3)
+def _content_words(text: str, stop_words: frozenset[str]) -> frozenset[str]:
+    words = _WORD.findall(text.casefold())
+    return frozenset(w for w in words if len(w) > 3 and w not in stop_words)

@@ -73,11 +73,12 @@ def build_classifier(seed: int, c: float = 4.0) -> CalibratedClassifierCV:
 
 
 def fit_models(
-    items: list[Item], labelled: dict[str, tuple[list[int], list[str]]], seed: int
-) -> dict[str, DimensionModel]:
+    items: list[Item], labelled: dict[str, tuple[list[int], list[str]]], seed: int,
+    stop_words: frozenset[str] = frozenset(),
+) -> dict[str, DimensionModel]:  # fmt: skip
     """Fit the shared features on every annotated item, then one classifier per dimension on
     its labelled rows: `labelled[dimension] = (row numbers in items, labels)`."""
-    features = ItemFeatures().fit(items)
+    features = ItemFeatures(stop_words=stop_words).fit(items)
     matrix = features.transform(items)
     return {name: DimensionModel(name, features, build_classifier(seed).fit(matrix[rows], labels))
             for name, (rows, labels) in labelled.items()}  # fmt: skip
