@@ -50,3 +50,17 @@ def test_a_question_word_inside_a_sentence_is_not_a_start(packs, lang, text):
 ])  # fmt: skip
 def test_english_contractions_written_apart_in_the_lexicon_match_running_text(packs, text, group):
     assert group in hits(packs["en"], text)
+
+
+@pytest.mark.parametrize("lang, text, is_tag", [
+    ("da", "Du har søgt tre jobs, ikke?", True),
+    ("da", "du har søgt tre jobs, ikke", True),  # speech recognition: no punctuation at the end
+    ("da", "Ja, okay.", False),  # a full stop makes it a statement
+    ("en", "It wears off in a few days, right?", True),
+    ("en", "so you tried that already, right", True),
+    ("en", "Yeah, okay.", False),
+    ("en", "It wears off in a few days, right.", False),
+])  # fmt: skip
+def test_a_tag_after_a_comma_asks_only_when_no_full_stop_ends_the_sentence(packs, lang, text,
+                                                                           is_tag):  # fmt: skip
+    assert ("tag_question" in hits(packs[lang], text)) is is_tag

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 _SENTENCE_END = {".", "!", "?", "…", "...", ";"}
+_STATEMENT_END = {".", "!"}
 
 
 @dataclass(frozen=True)
@@ -104,9 +105,12 @@ class LanguagePack:
                          and self._after_comma(tokens, spans[unit_index][0], begin))  # fmt: skip
             if group.position == "start" and not (at_start or at_clause):
                 continue
+            after_comma = begin > 0 and tokens.orth[begin - 1] == ","
+            statement = tokens.orth[spans[unit_index][1] - 1] in _STATEMENT_END
             if group.position == "end" and not (end == content_end and (
-                unit.question_mark or (begin > 0 and tokens.orth[begin - 1] == ","))):  # fmt: skip
-                continue  # a tag ("ikke?", ", right?") ends the unit after "?" or a comma
+                    unit.question_mark or (after_comma and not statement))):  # fmt: skip
+                continue  # a tag ("ikke?", ", right") ends the unit: after "?", or after a comma
+                # where no full stop makes the unit a statement ("Yeah, okay.")
             if group.negatable and end < len(tokens.norm) and tokens.norm[end] in self.negations:
                 continue
             start_char, end_char = tokens.start[begin], tokens.end[end - 1]
