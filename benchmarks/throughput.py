@@ -5,6 +5,9 @@ delivers them, by resampling the caseworker and citizen turns of the sample tran
 them once through the intake, then measures on the same text, each step in its own process:
 
 - tokenise: spaCy tokenisation alone, the floor (the text must be read and split anyway);
+- ngrams: one part of the model backend alone, its word and character n-grams of each turn once
+  (the Danish model's fitted vectorisers; the tagger makes them for units and turns), to set
+  against the floor;
 - rules, model: `tag_table` in one process (one core), rules backend and model backend;
 - tag-1, tag-2: the tag stage (`tag_corpus`, chunks, no cache) on one and on two workers;
 - run: the whole `samtalespejl run` (intake, tagging, figures, sheets) into an empty folder;
@@ -86,7 +89,7 @@ def read_corpus(corpus: Path) -> Path:
     return turns
 
 
-STEPS = ("tokenise", "rules", "model", "tag-1", "tag-2", "run", "add-one")
+STEPS = ("tokenise", "ngrams", "rules", "model", "tag-1", "tag-2", "run", "add-one")
 CORES = {"tag-2": 2, "run": 2, "add-one": 2}  # worker processes a step uses; others use one
 
 
@@ -97,12 +100,19 @@ def measure(step: str, corpus: Path, out: Path) -> dict:
 
     config = Config.load()
     source = corpus.parent / "turns.parquet"
-    turns = pd.read_parquet(source) if step in ("tokenise", "rules", "model") else None
+    turns = pd.read_parquet(source) if step in ("tokenise", "ngrams", "rules", "model") else None
     peak = PeakMemory()
     started = time.perf_counter()
     if step == "tokenise":
         for _ in blank("da").tokenizer.pipe(turns["text"].tolist(), batch_size=1000):
             pass
+    elif step == "ngrams":
+        from pipeline.taggers.features import char_tfidf
+        from pipeline.taggers.model import load_models
+
+        features = next(iter(load_models(ROOT / "models" / "da").values())).features
+        features.words_.transform(turns["text"].tolist())
+        char_tfidf(features.chars_, turns["text"].tolist(), {})
     elif step in ("rules", "model"):
         from pipeline.tagging import tag_table
 
