@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from pipeline.cli import main
 from pipeline.nlp.pack import LanguagePack
 from pipeline.taggers.features import ItemFeatures, _overlap
-from pipeline.taggers.tagger import Tagger, roll_up_probabilities
+from pipeline.taggers.tagger import Tagger, roll_up_probabilities, roll_up_turns
 from pipeline.tagging import TableError, tag_table
 
 TURN_COLUMNS = ["question", "question_p", "reflection", "reflection_p", "input", "input_p",
@@ -164,6 +164,25 @@ def test_rolled_up_question_probabilities_are_a_distribution(weights):
     assert (turn >= -1e-12).all()
     assert turn.sum() == pytest.approx(1)
     assert turn[0] == pytest.approx(max(u[2] for u in units))  # open if any unit is open
+
+
+@given(
+    st.lists(
+        st.lists(st.lists(st.floats(0.01, 1), min_size=3, max_size=3), max_size=4),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_a_batch_of_turns_rolls_up_as_each_turn_alone(turns):
+    """Turns rolled up together, some without units, get what each gets alone."""
+    order, labels = ("open", "closed", "none"), ["closed", "none", "open"]
+    units = [[np.array(w) / sum(w) for w in turn] for turn in turns]
+    matrix = np.array([u for turn in units for u in turn]).reshape(-1, 3)
+    batch = roll_up_turns(order, labels, matrix, [len(turn) for turn in units])
+    for row, turn in zip(batch, units, strict=True):
+        alone = roll_up_probabilities(order, labels, turn)
+        assert row == pytest.approx(alone)
+        assert alone[-1] == 1.0 or turn
 
 
 @pytest.mark.parametrize(("lang", "text", "context", "share"), [

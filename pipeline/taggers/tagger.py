@@ -131,58 +131,73 @@ class Tagger:
                 for unit, tags in tagged[i].units:
                     unit_items.append(Item.of_unit(unit, contexts[i], rule_labels[id(tags)]))
                     owners.append(tags)
-            if unit_items:
-                unit_probabilities = predict([self.models[name] for name in names], unit_items)
-                for name, probabilities in zip(names, unit_probabilities, strict=True):
-                    for tags, p in zip(owners, probabilities, strict=True):
-                        self._decide(tags, name, labels[name], p)
-            for name in names:
+            models = [self.models[name] for name in names]
+            unit_probabilities = predict(models, unit_items) if unit_items else [
+                np.zeros((0, len(labels[name]))) for name in names]  # fmt: skip
+            sizes = [len(tagged[i].units) for i in rows]
+            turns = [tagged[i] for i in rows]
+            for name, probabilities in zip(names, unit_probabilities, strict=True):
+                _decide(owners, name, labels[name], probabilities)
                 if name in ROLL_UP_FROM_UNITS:
-                    dimension = BY_NAME[name]
-                    for i in rows:
-                        units = [t.proba[name] for _, t in tagged[i].units]
-                        probabilities = roll_up_probabilities(
-                            dimension.labels, labels[name], units)  # fmt: skip
-                        self._decide(tagged[i], name, list(dimension.labels), probabilities)
+                    order = BY_NAME[name].labels
+                    rolled = roll_up_turns(order, labels[name], probabilities, sizes)
+                    _decide(turns, name, list(order), rolled)
             whole = [name for name in names if name not in ROLL_UP_FROM_UNITS]
             items = [Item(analyses[i], contexts[i], rule_labels[id(tagged[i])]) for i in rows]
             for name, probabilities in zip(
                 whole, predict([self.models[name] for name in whole], items), strict=True
             ):
-                for i, p in zip(rows, probabilities, strict=True):
-                    self._decide(tagged[i], name, labels[name], p)
+                _decide(turns, name, labels[name], probabilities)
 
-    @staticmethod
-    def _decide(tags: Tagged, name: str, labels: list[str], probabilities: np.ndarray) -> None:
-        best = int(np.argmax(probabilities))
-        label = labels[best]
-        tags.labels[name] = label
-        tags.p[name] = float(probabilities[best])
-        tags.proba[name] = np.asarray(probabilities, dtype=float)
-        groups = EVIDENCE.get((name, label), ())
-        tags.evidence[name] = [hit for hit in tags.hits if hit.group in groups]
+
+def _decide(tagged: list[Tagged], name: str, labels: list[str],
+            probabilities: np.ndarray) -> None:  # fmt: skip
+    """Give each of `tagged` the likeliest label of its row of `probabilities`, with the
+    pattern hits that are evidence for that label."""
+    best = probabilities.argmax(axis=1)
+    best_p = probabilities[np.arange(len(best)), best].tolist()
+    groups = [EVIDENCE.get((name, label), ()) for label in labels]
+    for tags, row, b, p in zip(tagged, probabilities, best.tolist(), best_p, strict=True):
+        tags.labels[name] = labels[b]
+        tags.p[name] = p
+        tags.proba[name] = row
+        tags.evidence[name] = [hit for hit in tags.hits if hit.group in groups[b]]
 
 
 def roll_up_probabilities(
     order: tuple[str, ...], labels: list[str], units: list[np.ndarray]
 ) -> np.ndarray:
-    """P(turn label) for each label in `order`, from the units' probabilities.
+    """P(turn label) for each label in `order`, from the probabilities of one turn's units
+    (columns in the model's `labels` order); see `roll_up_turns`."""
+    matrix = np.array(units).reshape(len(units), len(labels))
+    return roll_up_turns(order, labels, matrix, [len(units)])[0]
+
+
+def roll_up_turns(order: tuple[str, ...], labels: list[str], units: np.ndarray,
+                  sizes: list[int]) -> np.ndarray:  # fmt: skip
+    """P(turn label) for each label in `order`, one row per turn, from the units' probabilities:
+    `units` holds them turn after turn (columns in the model's `labels` order), `sizes` how many
+    units each turn has.
 
     A turn takes the first label (in `order`) that any unit has. The units of one turn are
     not independent (one speaker, one style: where the model errs on one, it tends to err on
     the next), so their probabilities are combined as fully dependent:
     P(turn = L_j) = min_u(1 - sum_{i<j} p_u(L_i)) - min_u(1 - sum_{i<=j} p_u(L_i)).
     A yes/no turn is then as likely as its likeliest unit, so its label is the roll-up of its
-    units' labels. (Assuming independence made long turns "yes" from many small unit
-    probabilities, and measured worse on the gold turns, docs/validation.md.)
+    units' labels; a turn without units has the last label. (Assuming independence made long
+    turns "yes" from many small unit probabilities, and measured worse on the gold turns,
+    docs/validation.md.)
     """
-    if not units:
-        return np.eye(len(order))[-1]
-    index = [labels.index(label) for label in order]
-    stacked = np.array([u[index] for u in units])
-    below = np.concatenate([np.zeros((len(units), 1)), np.cumsum(stacked, axis=1)], axis=1)
-    none_yet = np.min(np.clip(1 - below, 0, 1), axis=0)  # no unit has any of the first j labels
-    return none_yet[:-1] - none_yet[1:] + np.eye(len(order))[-1] * none_yet[-1]
+    stacked = units[:, [labels.index(label) for label in order]]
+    below = np.concatenate([np.zeros((len(stacked), 1)), np.cumsum(stacked, axis=1)], axis=1)
+    none_yet = np.ones((len(sizes), len(order) + 1))  # a turn without units has none of the labels
+    sized = np.asarray(sizes)
+    if len(stacked):  # no unit has any of the first j labels
+        starts = np.concatenate([[0], np.cumsum(sized)[:-1]])[sized > 0]
+        none_yet[sized > 0] = np.minimum.reduceat(np.clip(1 - below, 0, 1), starts, axis=0)
+    turns = none_yet[:, :-1] - none_yet[:, 1:]
+    turns[:, -1] += none_yet[:, -1]
+    return turns
 
 
 def _set_act(tags: Tagged) -> None:
