@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from pipeline.cli import main
 from pipeline.nlp.pack import LanguagePack
 from pipeline.taggers.features import ItemFeatures, _overlap
-from pipeline.taggers.tagger import Tagger, roll_up_probabilities, roll_up_turns
+from pipeline.taggers.tagger import Tagger, roll_up_turns
 from pipeline.tagging import TableError, tag_table
 
 TURN_COLUMNS = ["question", "question_p", "reflection", "reflection_p", "input", "input_p",
@@ -147,12 +147,18 @@ def test_cli_tag_explains_unknown_roles_and_languages_in_danish(tmp_path, capsys
     assert "sproget sv kendes ikke" in capsys.readouterr().err
 
 
+def one_turn(order: tuple[str, ...], labels: list[str], units: list[np.ndarray]) -> np.ndarray:
+    """The roll-up of one turn's units."""
+    matrix = np.array(units).reshape(len(units), len(labels))
+    return roll_up_turns(order, labels, matrix, [len(units)])[0]
+
+
 @given(st.lists(st.floats(0, 1), min_size=1, max_size=8))
 def test_a_yes_no_turn_is_as_likely_as_its_likeliest_unit(unit_yes):
     """The roll-up keeps turn and unit labels in agreement: a turn is "yes" exactly when a unit
     is, however many units a long turn has."""
     units = [np.array([p, 1 - p]) for p in unit_yes]
-    turn = roll_up_probabilities(("yes", "no"), ["yes", "no"], units)
+    turn = one_turn(("yes", "no"), ["yes", "no"], units)
     assert turn[0] == pytest.approx(max(unit_yes))
     assert turn.sum() == pytest.approx(1)
 
@@ -160,7 +166,7 @@ def test_a_yes_no_turn_is_as_likely_as_its_likeliest_unit(unit_yes):
 @given(st.lists(st.lists(st.floats(0.01, 1), min_size=3, max_size=3), min_size=1, max_size=6))
 def test_rolled_up_question_probabilities_are_a_distribution(weights):
     units = [np.array(w) / sum(w) for w in weights]  # model order: closed, none, open
-    turn = roll_up_probabilities(("open", "closed", "none"), ["closed", "none", "open"], units)
+    turn = one_turn(("open", "closed", "none"), ["closed", "none", "open"], units)
     assert (turn >= -1e-12).all()
     assert turn.sum() == pytest.approx(1)
     assert turn[0] == pytest.approx(max(u[2] for u in units))  # open if any unit is open
@@ -180,7 +186,7 @@ def test_a_batch_of_turns_rolls_up_as_each_turn_alone(turns):
     matrix = np.array([u for turn in units for u in turn]).reshape(-1, 3)
     batch = roll_up_turns(order, labels, matrix, [len(turn) for turn in units])
     for row, turn in zip(batch, units, strict=True):
-        alone = roll_up_probabilities(order, labels, turn)
+        alone = one_turn(order, labels, turn)
         assert row == pytest.approx(alone)
         assert alone[-1] == 1.0 or turn
 

@@ -164,15 +164,6 @@ def _decide(tagged: list[Tagged], name: str, labels: list[str],
         tags.evidence[name] = [hit for hit in tags.hits if hit.group in groups[b]]
 
 
-def roll_up_probabilities(
-    order: tuple[str, ...], labels: list[str], units: list[np.ndarray]
-) -> np.ndarray:
-    """P(turn label) for each label in `order`, from the probabilities of one turn's units
-    (columns in the model's `labels` order); see `roll_up_turns`."""
-    matrix = np.array(units).reshape(len(units), len(labels))
-    return roll_up_turns(order, labels, matrix, [len(units)])[0]
-
-
 def roll_up_turns(order: tuple[str, ...], labels: list[str], units: np.ndarray,
                   sizes: list[int]) -> np.ndarray:  # fmt: skip
     """P(turn label) for each label in `order`, one row per turn, from the units' probabilities:
