@@ -107,12 +107,12 @@ def measure(step: str, corpus: Path, out: Path) -> dict:
         for _ in blank("da").tokenizer.pipe(turns["text"].tolist(), batch_size=1000):
             pass
     elif step == "ngrams":
-        from pipeline.taggers.features import char_tfidf
+        from pipeline.taggers.features import char_tfidf, word_tfidf
         from pipeline.taggers.model import load_models
 
         features = next(iter(load_models(ROOT / "models" / "da").values())).features
-        features.words_.transform(turns["text"].tolist())
-        char_tfidf(features.chars_, turns["text"].tolist(), {})
+        word_tfidf(features.words, turns["text"].tolist())
+        char_tfidf(features.chars, turns["text"].tolist(), {})
     elif step in ("rules", "model"):
         from pipeline.tagging import tag_table
 

@@ -14,7 +14,8 @@ from pipeline.config import Config
 from pipeline.io.gold import read_folder
 from pipeline.nlp.pack import TurnAnalysis
 from pipeline.taggers.features import Item
-from pipeline.taggers.model import fit_models, fit_on_units, save_models
+from pipeline.taggers.fitting import SKLEARN_VERSION, fit_models, fit_on_units
+from pipeline.taggers.model import save_models
 from pipeline.taggers.schema import BY_NAME, DIMENSIONS
 from pipeline.taggers.tagger import ROLL_UP_FROM_UNITS, RULES_CALIBRATION, Tagger
 
@@ -59,7 +60,7 @@ def train(lang: str, config: Config, annotations: Path, models: Path, seed: int 
                                         *unit_features[tuple(rows)], labels, seed)  # fmt: skip
     folder = models / lang
     meta = {"language": lang, "seed": seed, "turns": len(frame), "labels": sizes,
-            "annotations_sha256": _digest(frame)}  # fmt: skip
+            "annotations_sha256": _digest(frame), "sklearn": SKLEARN_VERSION}  # fmt: skip
     save_models(fitted, folder, meta)
     (folder / RULES_CALIBRATION).write_text(json.dumps(calibration, indent=2) + "\n")
     if str(config.get("tagger.backend", "model")) == "transformer":

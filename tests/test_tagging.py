@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from pipeline.cli import main
 from pipeline.nlp.pack import LanguagePack
-from pipeline.taggers.features import ItemFeatures, _overlap
+from pipeline.taggers.features import _overlap
 from pipeline.taggers.tagger import Tagger, roll_up_turns
 from pipeline.tagging import TableError, tag_table
 
@@ -201,11 +201,3 @@ def test_a_batch_of_turns_rolls_up_as_each_turn_alone(turns):
 def test_repeated_words_count_only_when_they_carry_content(config, lang, text, context, share):
     stop_words = LanguagePack(lang, config.lexicon(lang)).stop_words
     assert _overlap(text, context, stop_words) == pytest.approx(share)
-
-
-def test_models_saved_before_stop_words_load_and_count_every_word():
-    state = ItemFeatures(stop_words=frozenset({"yeah"})).__getstate__()
-    del state["stop_words"]
-    features = ItemFeatures.__new__(ItemFeatures)
-    features.__setstate__(state)
-    assert features.stop_words == frozenset()

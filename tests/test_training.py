@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
+import numpy as np
 import pandas as pd
+import pytest
 
 from pipeline.io.gold import read_folder
+from pipeline.nlp.pack import TurnAnalysis
+from pipeline.taggers.features import Item
 from pipeline.taggers.tagger import Tagger
 from pipeline.training import train
 from tests.helpers import ROOT
@@ -68,7 +74,7 @@ def test_units_of_a_turn_get_the_labels_the_turn_implies():
     """Training on units: the likeliest unit carries the turn's label, no unit outranks it."""
     import numpy as np
 
-    from pipeline.taggers.model import _unit_labels
+    from pipeline.taggers.fitting import _unit_labels
 
     order, classes = ("open", "closed", "none"), ["closed", "none", "open"]
     p = np.array([[0.1, 0.8, 0.1], [0.5, 0.2, 0.3], [0.2, 0.2, 0.6]])  # none, closed, open
@@ -77,3 +83,76 @@ def test_units_of_a_turn_get_the_labels_the_turn_implies():
     assert _unit_labels("closed", order, classes, p) == ["none", "closed", "closed"]
     assert _unit_labels("none", order, classes, p) == ["none"] * 3
     assert _unit_labels("open", order, classes, p[:1]) == ["open"]
+
+
+def test_word_features_equal_scikit_learns():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from pipeline.taggers.features import TOKEN_PATTERN, word_tfidf
+    from pipeline.taggers.fitting import _ngrams
+
+    texts = read_folder(ROOT / "data" / "annotations" / "da")["text"].tolist()[:600]
+    vectorizer = TfidfVectorizer(ngram_range=(1, 3), min_df=2, sublinear_tf=True,
+                                 token_pattern=TOKEN_PATTERN).fit(texts[:400])  # fmt: skip
+    unseen = [*texts[400:], "", "?", "Ø", "HVAD tænker du?? ja", "zzz qqq"]
+    ours = word_tfidf(_ngrams(vectorizer), unseen)
+    assert abs(ours - vectorizer.transform(unseen)).max() < 1e-12
+    assert ours.shape == (len(unseen), len(vectorizer.idf_)) and ours.nnz > 2_000
+
+
+@pytest.mark.parametrize("classes", [2, 3])
+def test_the_classifiers_arrays_give_scikit_learns_probabilities(classes):
+    """Tagging without scikit-learn: the arrays of a fitted calibrated classifier give its
+    probabilities, for two labels (one row of coefficients) and for three."""
+    from scipy import sparse
+
+    from pipeline.taggers.fitting import as_arrays, build_classifier
+
+    rng = np.random.default_rng(0)
+    matrix = sparse.random(300, 40, density=0.2, format="csr", random_state=1)
+    labels = [["ja", "nej", "måske"][i] for i in rng.integers(0, classes, 300)]
+    fitted = build_classifier(seed=3).fit(matrix[:200], labels[:200])
+    arrays = as_arrays(fitted)
+    assert arrays.classes == [str(c) for c in fitted.classes_]
+    assert (
+        np.abs(arrays.predict_proba(matrix[200:]) - fitted.predict_proba(matrix[200:])).max()
+        < 1e-12
+    )
+
+
+def test_saved_models_load_without_pickle_and_predict_the_same(tmp_path, config):
+    """models.npz holds only arrays (it loads with allow_pickle=False), and the loaded models
+    give the fitted models' probabilities exactly."""
+    from pipeline.taggers.fitting import fit_models
+    from pipeline.taggers.model import MODELS_FILE, load_models, predict, save_models
+
+    tagger = Tagger("da", config, backend="rules")
+    frame = read_folder(ROOT / "data" / "annotations" / "da").head(300)
+    tagged = tagger.tag(frame["text"].tolist(), frame["role"].tolist(), frame["context"].tolist())
+    items = [
+        Item(TurnAnalysis(text, [u for u, _ in t.units]), context, t.labels)
+        for text, context, t in zip(frame["text"], frame["context"], tagged, strict=True)
+    ]
+    rows = [i for i, label in enumerate(frame["question"]) if label]
+    fitted = fit_models(items, {"question": (rows, frame["question"].iloc[rows].tolist())}, 0,
+                        tagger.pack.stop_words)  # fmt: skip
+    save_models(fitted, tmp_path, {"language": "da"})
+    loaded = load_models(tmp_path)
+    assert np.array_equal(predict(list(loaded.values()), items),
+                          predict(list(fitted.values()), items))  # fmt: skip
+    assert loaded["question"].labels == fitted["question"].labels
+    assert loaded["question"].features.stop_words == tagger.pack.stop_words
+    with np.load(tmp_path / MODELS_FILE, allow_pickle=False) as saved:
+        assert all(saved[name].dtype != object for name in saved.files)
+
+
+def test_tagging_does_not_import_scikit_learn(trained_models):
+    script = (
+        "import sys; from pathlib import Path; from pipeline.config import Config; "
+        "from pipeline.taggers.tagger import Tagger; "
+        f"t = Tagger('da', Config.load(), 'model', Path({str(trained_models)!r})); "
+        "print(t.tag_text('Hvad tænker du?').labels['question'], 'sklearn' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=ROOT, check=True)  # fmt: skip
+    assert done.stdout.split() == ["open", "False"]

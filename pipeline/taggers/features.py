@@ -7,19 +7,17 @@ written than about the turn being tagged (docs/validation.md)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.feature_extraction import DictVectorizer
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
 
 from pipeline.nlp.pack import TurnAnalysis, Unit
 
 _WORD = re.compile(r"\w+")
+TOKEN_PATTERN = r"(?u)\b\w+\b|\?"  # the word n-grams' tokens: words and question marks
+_TOKEN = re.compile(TOKEN_PATTERN)
 
 
 @dataclass
@@ -40,48 +38,97 @@ class Item:
         return cls(TurnAnalysis(unit.text, [unit]), context, rules)
 
 
-class ItemFeatures(BaseEstimator, TransformerMixin):
+@dataclass
+class Ngrams:
+    """A fitted TfidfVectorizer's numbers (lower-casing, sublinear tf, l2 norm): its n-gram
+    columns, their idf and the n-gram range; `analyzer` "word" or "char_wb"."""
+
+    analyzer: str
+    vocabulary_: dict[str, int]
+    idf_: np.ndarray
+    ngram_range: tuple[int, int]
+
+
+@dataclass
+class ItemFeatures:
     """Sparse features: hits and rule labels (one-hot), form and overlap figures, n-grams of the
     text. One instance serves every dimension of a language, so a batch of items is featurised
-    once for all of them."""
+    once for all of them. Fitted by `pipeline.taggers.fitting`; transforms with numpy and SciPy
+    alone, so tagging never imports scikit-learn."""
 
-    def __init__(self, symbolic_weight: float = 1.0, stop_words: frozenset[str] = frozenset()):
-        self.symbolic_weight = symbolic_weight
-        self.stop_words = stop_words  # words that say nothing of the content (the language's)
-
-    def fit(self, items: list[Item], y: object = None) -> ItemFeatures:
-        self.hits_ = DictVectorizer().fit([_symbolic(i, self.stop_words) for i in items])
-        self.words_ = TfidfVectorizer(
-            ngram_range=(1, 3), min_df=2, sublinear_tf=True, token_pattern=r"(?u)\b\w+\b|\?"
-        ).fit([i.text for i in items])
-        self.chars_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=3,
-                                      sublinear_tf=True, max_features=60000).fit(
-            [i.text for i in items])  # fmt: skip
-        return self
+    symbolic: dict[str, int]  # column of each symbolic feature
+    words: Ngrams
+    chars: Ngrams
+    symbolic_weight: float = 1.0
+    stop_words: frozenset[str] = frozenset()  # words that say nothing of the content
+    _words_seen: dict[str, WordCounts] = field(default_factory=dict, repr=False)
 
     def transform(self, items: list[Item]) -> sparse.csr_matrix:
         texts = [i.text for i in items]
         return sparse.hstack([
-            self.hits_.transform([_symbolic(i, self.stop_words) for i in items])
+            one_hot(self.symbolic, [_symbolic(i, self.stop_words) for i in items])
             * self.symbolic_weight,
-            self.words_.transform(texts),
-            char_tfidf(self.chars_, texts, self.__dict__.setdefault("_words_seen", {})) * 0.5,
+            word_tfidf(self.words, texts),
+            char_tfidf(self.chars, texts, self._words_seen) * 0.5,
         ]).tocsr()  # fmt: skip
 
-    def __getstate__(self) -> dict:
-        state = super().__getstate__()
-        state.pop("_words_seen", None)  # a cache, not part of the model
-        return state
 
-    def __setstate__(self, state: dict) -> None:
-        # models saved before stop words existed counted every word, and still do
-        super().__setstate__({"stop_words": frozenset(), **state})
+def one_hot(columns: dict[str, int], rows: list[dict[str, float]]) -> sparse.csr_matrix:
+    """`DictVectorizer.transform`: each row's values in the columns of their names; names the
+    fit did not see are left out."""
+    indptr, indices, values = [0], [], []
+    for row in rows:
+        for name, value in row.items():
+            column = columns.get(name)
+            if column is not None:
+                indices.append(column)
+                values.append(value)
+        indptr.append(len(indices))
+    matrix = sparse.csr_matrix(
+        (np.asarray(values, dtype=float), np.asarray(indices, dtype=np.int64), indptr),
+        shape=(len(rows), len(columns)),
+    )  # fmt: skip
+    matrix.sort_indices()
+    return matrix
+
+
+def word_tfidf(ngrams: Ngrams, texts: list[str]) -> sparse.csr_matrix:
+    """`TfidfVectorizer.transform(texts)` for its word analyzer with `_TOKEN` as token pattern."""
+    low, high = ngrams.ngram_range
+    indptr, indices, values = [0], [], []
+    for text in texts:
+        tokens = _TOKEN.findall(text.lower())
+        counts: dict[int, int] = {}
+        for n in range(low, min(high, len(tokens)) + 1):
+            for offset in range(len(tokens) - n + 1):
+                column = ngrams.vocabulary_.get(" ".join(tokens[offset : offset + n]))
+                if column is not None:
+                    counts[column] = counts.get(column, 0) + 1
+        indices.extend(counts)
+        values.extend(counts.values())
+        indptr.append(len(indices))
+    matrix = sparse.csr_matrix(
+        (np.asarray(values, dtype=float), np.asarray(indices, dtype=np.int64), indptr),
+        shape=(len(texts), len(ngrams.idf_)),
+    )  # fmt: skip
+    matrix.sort_indices()
+    return _tfidf(matrix, ngrams.idf_)
+
+
+def _tfidf(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
+    """Sublinear tf times idf, each row scaled to length 1 (as scikit-learn's l2 norm)."""
+    counts.data = (np.log(counts.data) + 1.0) * idf[counts.indices]
+    sizes = np.diff(counts.indptr)
+    rows = np.repeat(np.arange(counts.shape[0]), sizes)
+    norms = np.sqrt(np.bincount(rows, weights=counts.data**2, minlength=counts.shape[0]))
+    counts.data /= np.repeat(norms, sizes)
+    return counts
 
 
 WordCounts = tuple[np.ndarray, np.ndarray]  # vocabulary columns and counts of one word
 
 
-def char_tfidf(vectorizer: TfidfVectorizer, texts: list[str],
+def char_tfidf(vectorizer: Ngrams, texts: list[str],
                words_seen: dict[str, WordCounts]) -> sparse.csr_matrix:  # fmt: skip
     """`vectorizer.transform(texts)` for a fitted char_wb TfidfVectorizer (lower-casing,
     sublinear tf, l2 norm), with each distinct word's n-grams found once: char_wb n-grams never
@@ -107,14 +154,13 @@ def char_tfidf(vectorizer: TfidfVectorizer, texts: list[str],
                                     shape=(len(texts), len(columns)))  # fmt: skip
     counts = sparse.csr_matrix(occurrences @ per_word)
     counts.sort_indices()
-    counts.data = (np.log(counts.data) + 1.0) * vectorizer.idf_[counts.indices]
-    return normalize(counts)
+    return _tfidf(counts, vectorizer.idf_)
 
 
 _WORDS_SEEN_MAX = 200_000
 
 
-def _char_counts(vectorizer: TfidfVectorizer, word: str,
+def _char_counts(vectorizer: Ngrams, word: str,
                  words_seen: dict[str, WordCounts]) -> WordCounts:  # fmt: skip
     """The vocabulary columns and counts of one word's padded n-grams, as sklearn's char_wb."""
     padded, (low, high) = f" {word} ", vectorizer.ngram_range
