@@ -347,8 +347,11 @@ def _evaluate(args: argparse.Namespace, config: Config, messages: Messages) -> i
     print(messages.text("cli.scores_header"))
     for name, scores in results.items():
         for dimension, s in scores.items():
-            f1, kappa, ece = (_figure(s.get(key)) for key in ("f1", "kappa", "calibration_error"))
-            print(f"{name:10s} {dimension:11s} {s['macro_f1']:.3f}      {f1}    "
+            f1, ap, kappa, ece = (
+                _figure(s.get(key))
+                for key in ("f1", "average_precision", "kappa", "calibration_error")
+            )
+            print(f"{name:10s} {dimension:11s} {s['macro_f1']:.3f}      {f1}    {ap}    "
                   f"{kappa}   {ece}              {s['n']}")  # fmt: skip
     return EXIT_OK
 

@@ -1,11 +1,16 @@
 """Score a tagger on annotated turns: per-label precision, recall and F1, macro-F1, Cohen's kappa,
-and the expected calibration error of the probabilities."""
+the expected calibration error of the probabilities and, for yes/no tags, the average precision
+of the probability of "yes" (how well it ranks the turns that have the tag, at any threshold)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+from sklearn.metrics import (
+    average_precision_score,
+    confusion_matrix,
+    precision_recall_fscore_support,
+)
 
 from pipeline.agreement import kappa
 from pipeline.taggers.schema import DIMENSIONS
@@ -51,7 +56,18 @@ def score(labels: list[str], truth: list[str], predicted: list[str], p: np.ndarr
     }  # fmt: skip
     if labels == ["yes", "no"]:
         result["f1"] = per_label["yes"]["f1"]  # the F1 of the tag being there
+        result["average_precision"] = _average_precision(truth, predicted, p)
     return result
+
+
+def _average_precision(truth: list[str], predicted: list[str], p: np.ndarray) -> float | None:
+    """Average precision of P(yes) (p is the probability of the label given); None without
+    probabilities or without a turn that has the tag."""
+    has_tag = np.array([t == "yes" for t in truth])
+    if np.isnan(p).any() or not has_tag.any():
+        return None
+    p_yes = np.where([q == "yes" for q in predicted], p, 1 - p)
+    return round(float(average_precision_score(has_tag, p_yes)), 4)
 
 
 def expected_calibration_error(p: np.ndarray, correct: np.ndarray) -> float | None:

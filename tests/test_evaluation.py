@@ -60,6 +60,17 @@ def test_evaluate_on_a_small_fixture_reproduces_known_scores(config):
     assert scores["framing"]["macro_f1"] == pytest.approx(2 / 3, abs=1e-4)  # becomer unused
 
 
+def test_average_precision_ranks_the_turns_that_have_the_tag():
+    # P(yes) 0.9, 0.8, 0.3, 0.1 for yes, no, yes, no: precision 1 at the first yes, 2/3 at the
+    # second, so AP = (1 + 2/3) / 2, whatever the labels given
+    truth, predicted = ["yes", "no", "yes", "no"], ["yes", "yes", "no", "no"]
+    result = score(["yes", "no"], truth, predicted, np.array([0.9, 0.8, 0.7, 0.9]))
+    assert result["average_precision"] == pytest.approx((1 + 2 / 3) / 2, abs=1e-4)
+    assert result["f1"] == pytest.approx(0.5)
+    assert score(["yes", "no"], truth, predicted, np.full(4, np.nan))["average_precision"] is None
+    assert "average_precision" not in score(["a", "b"], ["a", "b"], ["a", "a"], np.ones(2))
+
+
 def test_reads_annomi_format_with_majority_labels_and_context(tmp_path):
     rows = [
         # transcript, utterance, speaker, text, annotator, q_exists, q_subtype, refl, input
