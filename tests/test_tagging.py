@@ -201,3 +201,18 @@ def test_a_batch_of_turns_rolls_up_as_each_turn_alone(turns):
 def test_repeated_words_count_only_when_they_carry_content(config, lang, text, context, share):
     stop_words = LanguagePack(lang, config.lexicon(lang)).stop_words
     assert _overlap(text, context, stop_words) == pytest.approx(share)
+
+
+def test_a_blend_is_the_mean_of_its_models_label_by_label():
+    from pipeline.taggers.model import Blend
+
+    class Fixed:
+        def __init__(self, labels: list[str], rows: list[list[float]]) -> None:
+            self.labels, self.rows = labels, np.array(rows)
+
+        def proba(self, items: list) -> np.ndarray:
+            return self.rows
+
+    blend = Blend((Fixed(["yes", "no"], [[0.8, 0.2]]), Fixed(["no", "yes"], [[0.6, 0.4]])))
+    assert blend.labels == ["yes", "no"]
+    assert np.allclose(blend.proba([None]), [[0.6, 0.4]])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -116,6 +117,26 @@ def test_tag_writes_the_same_columns_as_the_other_backends(trained, trained_mode
     assert tagged.loc[0, "question"] in ("open", "closed", "none")
     assert tagged["question_p"].iloc[[0, 2]].between(0, 1).all()
     assert tagged.loc[1, "agency"] in ("agentive", "non_agentive", "neutral")
+
+
+def test_the_backend_blends_the_encoder_with_the_scikit_learn_model(trained, tiny_bert):
+    """By default each fine-tuned dimension is the mean of the encoder and the scikit-learn model
+    trained beside it; with `blend: false`, the encoder alone."""
+    from pipeline.taggers.features import Item
+    from pipeline.taggers.model import Blend, load_models
+
+    config, models, _ = trained
+    blended = Tagger("da", config, "transformer", models_dir=models)
+    alone = Tagger("da", _config(tiny_bert, blend=False), "transformer", models_dir=models)
+    own = load_models(models / "da")["question"]
+    items = [Item(a, "", {}) for a in blended.pack.analyse(["Hvad tænker du?", "Kom ind.", ""])]
+    assert isinstance(blended.models["question"], Blend)
+    assert not isinstance(alone.models["question"], Blend)
+    labels = blended.models["question"].labels
+    expected = np.mean([model.proba(items)[:, [model.labels.index(x) for x in labels]]
+                        for model in (alone.models["question"], own)], axis=0)  # fmt: skip
+    assert np.allclose(blended.models["question"].proba(items), expected)
+    assert np.allclose(expected.sum(axis=1), 1)
 
 
 def test_evaluate_and_training_are_seeded(trained, tiny_bert, small_annotations, tmp_path):

@@ -70,6 +70,25 @@ class DimensionModel:
         return predict([self], items)[0]
 
 
+@dataclass
+class Blend:
+    """The mean of several models' probabilities for one dimension, label by label (the
+    transformer backend blends its fine-tuned encoder with the scikit-learn model)."""
+
+    models: tuple[LabelModel, ...]
+
+    @property
+    def labels(self) -> list[str]:
+        return self.models[0].labels
+
+    def proba(self, items: list[Item]) -> np.ndarray:
+        aligned = [
+            p[:, [m.labels.index(label) for label in self.labels]]
+            for m, p in zip(self.models, predict(list(self.models), items), strict=True)
+        ]
+        return np.mean(aligned, axis=0)
+
+
 def predict(models: list[LabelModel], items: list[Item]) -> list[np.ndarray]:
     """Each model's probabilities for the same items. Models that share their features (those
     of a language) featurise the items once between them."""

@@ -17,7 +17,7 @@ from pipeline.nlp.pack import Hit, LanguagePack, TurnAnalysis, Unit
 from pipeline.taggers import ModelsMissing
 from pipeline.taggers import rules as r
 from pipeline.taggers.features import Item
-from pipeline.taggers.model import LabelModel, load_models, predict
+from pipeline.taggers.model import Blend, LabelModel, load_models, predict
 from pipeline.taggers.schema import ACT, BY_NAME, act_of, dimensions_for
 
 # Which pattern groups count as evidence for which label.
@@ -66,7 +66,8 @@ class Tagger:
                 from pipeline.taggers import transformer  # torch only for this backend
 
                 options = transformer.settings(config.get("tagger.transformer"))
-                self.models = dict(transformer.load(folder, options))
+                self.models = _blended(transformer.load(folder, options), folder,
+                                       bool(options["blend"]))  # fmt: skip
         except FileNotFoundError as error:
             raise ModelsMissing(str(folder)) from error
         calibration = folder / RULES_CALIBRATION
@@ -148,6 +149,21 @@ class Tagger:
                 whole, predict([self.models[name] for name in whole], items), strict=True
             ):
                 _decide(turns, name, labels[name], probabilities)
+
+
+def _blended(tuned: dict[str, LabelModel], folder: Path, blend: bool) -> dict[str, LabelModel]:
+    """The transformer backend's models: each fine-tuned dimension blended with the scikit-learn
+    model trained beside it (their mean ranked reflections better than either,
+    docs/validation.md), or alone without `blend`; the scikit-learn model where no dimension
+    was fine-tuned."""
+    try:
+        own: dict[str, LabelModel] = dict(load_models(folder))
+    except FileNotFoundError:
+        own = {}
+    if not blend:
+        return {**own, **tuned}
+    return {**own, **{name: Blend((model, own[name])) if name in own else model
+                      for name, model in tuned.items()}}  # fmt: skip
 
 
 def _decide(tagged: list[Tagged], name: str, labels: list[str],

@@ -4,7 +4,8 @@ segment. Install with `pip install ".[transformer]"`; nothing else in the packag
 
 Models load only from folders on disk (`tagger.transformer.model_path` in params); nothing is
 downloaded. A fitted dimension is saved under models/<lang>/transformer/<dimension>/ and plugs
-into the Tagger like the scikit-learn models: `labels` and `proba(items)`.
+into the Tagger like the scikit-learn models: `labels` and `proba(items)`; the Tagger blends it
+with the scikit-learn model of the same dimension unless `blend` is false.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pipeline.taggers.features import Item
 
 FOLDER = "transformer"
 DEFAULTS = {"max_length": 128, "batch_size": 16, "epochs": 4, "learning_rate": 5e-5,
-            "patience": 1, "holdout": 0.1, "progress_above": 2000}  # fmt: skip
+            "patience": 1, "holdout": 0.1, "progress_above": 2000, "blend": True}  # fmt: skip
 
 
 class TransformerModelMissing(FileNotFoundError):
