@@ -61,7 +61,7 @@ class ItemFeatures:
     chars: Ngrams
     symbolic_weight: float = 1.0
     stop_words: frozenset[str] = frozenset()  # words that say nothing of the content
-    _words_seen: dict[str, WordCounts] = field(default_factory=dict, repr=False)
+    _words_seen: dict[str, WordCounts] = field(default_factory=dict, init=False, repr=False)
 
     def transform(self, items: list[Item]) -> sparse.csr_matrix:
         texts = [i.text for i in items]
