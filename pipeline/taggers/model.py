@@ -82,27 +82,31 @@ class Blend:
         return self.models[0].labels
 
     def proba(self, items: list[Item]) -> np.ndarray:
-        aligned = [
-            p[:, [m.labels.index(label) for label in self.labels]]
-            for m, p in zip(self.models, predict(list(self.models), items), strict=True)
-        ]
+        return predict([self], items)[0]
+
+    def mean(self, probabilities: list[np.ndarray]) -> np.ndarray:
+        """The mean of the models' probabilities (in their order), in this blend's label order."""
+        aligned = [p[:, [m.labels.index(label) for label in self.labels]]
+                   for m, p in zip(self.models, probabilities, strict=True)]  # fmt: skip
         return np.mean(aligned, axis=0)
 
 
 def predict(models: list[LabelModel], items: list[Item]) -> list[np.ndarray]:
     """Each model's probabilities for the same items. Models that share their features (those
-    of a language) featurise the items once between them."""
+    of a language, also inside blends) featurise the items once between them."""
     matrices: dict[int, sparse.csr_matrix] = {}
-    results = []
-    for model in models:
+
+    def probabilities(model: LabelModel) -> np.ndarray:
+        if isinstance(model, Blend):
+            return model.mean([probabilities(m) for m in model.models])
         if not isinstance(model, DimensionModel):
-            results.append(model.proba(items))
-            continue
+            return model.proba(items)
         features = model.features
         if id(features) not in matrices:
             matrices[id(features)] = features.transform(items)
-        results.append(model.classifier.predict_proba(matrices[id(features)]))
-    return results
+        return model.classifier.predict_proba(matrices[id(features)])
+
+    return [probabilities(model) for model in models]
 
 
 def save_models(models: dict[str, DimensionModel], folder: Path, meta: dict) -> None:
