@@ -84,12 +84,7 @@ def one_hot(columns: dict[str, int], rows: list[dict[str, float]]) -> sparse.csr
                 indices.append(column)
                 values.append(value)
         indptr.append(len(indices))
-    matrix = sparse.csr_matrix(
-        (np.asarray(values, dtype=float), np.asarray(indices, dtype=np.int64), indptr),
-        shape=(len(rows), len(columns)),
-    )  # fmt: skip
-    matrix.sort_indices()
-    return matrix
+    return _sorted_csr(values, indices, indptr, len(columns))
 
 
 def word_tfidf(ngrams: Ngrams, texts: list[str]) -> sparse.csr_matrix:
@@ -107,12 +102,18 @@ def word_tfidf(ngrams: Ngrams, texts: list[str]) -> sparse.csr_matrix:
         indices.extend(counts)
         values.extend(counts.values())
         indptr.append(len(indices))
+    return _tfidf(_sorted_csr(values, indices, indptr, len(ngrams.idf_)), ngrams.idf_)
+
+
+def _sorted_csr(values: list, indices: list[int], indptr: list[int],
+                width: int) -> sparse.csr_matrix:  # fmt: skip
+    """A CSR matrix of the rows given as values, column indices and row starts."""
     matrix = sparse.csr_matrix(
         (np.asarray(values, dtype=float), np.asarray(indices, dtype=np.int64), indptr),
-        shape=(len(texts), len(ngrams.idf_)),
+        shape=(len(indptr) - 1, width),
     )  # fmt: skip
     matrix.sort_indices()
-    return _tfidf(matrix, ngrams.idf_)
+    return matrix
 
 
 def _tfidf(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
